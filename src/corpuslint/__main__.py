@@ -1,0 +1,3 @@
+from corpuslint.cli import app
+
+app(prog_name="corpuslint")

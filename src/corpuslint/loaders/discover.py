@@ -1,0 +1,96 @@
+"""Find the files to check: folders walked recursively in sorted order, hidden folders skipped,
+`include`/`exclude` globs applied, and every path that cannot be read reported instead of crashing."""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import stat
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from corpuslint.model import Problem
+
+TEXT_SUFFIXES = (".txt", ".md", ".markdown")
+JSONL_SUFFIXES = (".jsonl", ".ndjson", ".jsonl.gz", ".ndjson.gz")
+JSON_SUFFIXES = (".json",)
+SUPPORTED_SUFFIXES = TEXT_SUFFIXES + JSONL_SUFFIXES + JSON_SUFFIXES
+
+
+@dataclass(frozen=True, order=True)
+class SourceFile:
+    rel: str  # posix path as reported (relative to the working folder when inside it)
+    path: str  # path on disk
+
+
+def display_path(path: Path, cwd: Path) -> str:
+    absolute = Path(os.path.abspath(path))
+    try:
+        return absolute.relative_to(cwd).as_posix()
+    except ValueError:
+        return absolute.as_posix()
+
+
+def is_supported(name: str) -> bool:
+    return name.lower().endswith(SUPPORTED_SUFFIXES)
+
+
+def _matches(rel: str, patterns: list[str]) -> bool:
+    name = rel.rsplit("/", 1)[-1]
+    return any(fnmatch.fnmatchcase(rel, p) or fnmatch.fnmatchcase(name, p) for p in patterns)
+
+
+def discover(
+    paths: list[Path], include: list[str] | None = None, exclude: list[str] | None = None, cwd: Path | None = None
+) -> Iterator[SourceFile | Problem]:
+    """Every supported file under `paths` (sorted, de-duplicated), or a problem for each path that cannot be read.
+
+    Files named explicitly are checked whatever their extension; files found by walking a folder must have a
+    supported extension and match `include` (when given) and not `exclude`.
+    """
+    cwd = cwd or Path.cwd()
+    include, exclude = include or [], exclude or []
+    found: dict[str, SourceFile] = {}
+    problems: list[Problem] = []
+    for path in paths:
+        rel = display_path(path, cwd)
+        try:
+            mode = os.stat(path).st_mode
+        except OSError as exc:
+            problems.append(Problem(kind="unreadable-path", path=rel, message=f"cannot read path: {exc.strerror}"))
+            continue
+        if stat.S_ISDIR(mode):
+            for file in _walk(path, cwd, problems):
+                if (not include or _matches(file.rel, include)) and not _matches(file.rel, exclude):
+                    found.setdefault(file.rel, file)
+        elif stat.S_ISREG(mode):
+            if not _matches(rel, exclude):
+                found.setdefault(rel, SourceFile(rel, str(path)))
+        else:
+            problems.append(Problem(kind="unreadable-path", path=rel, message="not a regular file or folder; skipped"))
+    yield from sorted(problems, key=lambda p: p.path)
+    yield from sorted(found.values())
+
+
+def _walk(root: Path, cwd: Path, problems: list[Problem]) -> Iterator[SourceFile]:
+    def on_error(exc: OSError) -> None:
+        where = display_path(Path(exc.filename), cwd) if exc.filename else display_path(root, cwd)
+        problems.append(Problem(kind="unreadable-path", path=where, message=f"cannot read folder: {exc.strerror}"))
+
+    for folder, dirnames, filenames in os.walk(root, onerror=on_error, followlinks=False):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        for name in sorted(filenames):
+            if name.startswith(".") or not is_supported(name):
+                continue
+            full = os.path.join(folder, name)
+            rel = display_path(Path(full), cwd)
+            try:
+                mode = os.stat(full).st_mode
+            except OSError as exc:  # broken symlink, symlink loop, permission
+                problems.append(Problem(kind="unreadable-path", path=rel, message=f"cannot read file: {exc.strerror}"))
+                continue
+            if not stat.S_ISREG(mode):
+                problems.append(Problem(kind="unreadable-path", path=rel, message="not a regular file; skipped"))
+                continue
+            yield SourceFile(rel, full)

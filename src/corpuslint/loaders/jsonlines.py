@@ -1,0 +1,208 @@
+"""`.jsonl`, `.ndjson`, `.jsonl.gz` (one record per line, streamed) and `.json` (an array of records, or one).
+
+Which keys hold the headline, body, summary, id, url and language is configurable (`FieldMap`); the body is
+split into blocks exactly like a text file. Malformed lines and records become problems naming the line;
+every other record is still checked.
+"""
+
+from __future__ import annotations
+
+import json
+import zlib
+from collections.abc import Iterator
+from typing import Any
+
+from corpuslint.config import FieldMap
+from corpuslint.loaders.reading import bounded_lines, decode, open_binary, read_limited
+from corpuslint.loaders.structure import parse_blocks, split_summary
+from corpuslint.locate import JsonLocator
+from corpuslint.model import Block, Document, Problem, Role
+from corpuslint.text import strip_span
+
+_DECODER = json.JSONDecoder()
+
+
+def load_jsonl(path_on_disk: str, rel: str, fields: FieldMap, max_bytes: int) -> Iterator[Document | Problem]:
+    try:
+        handle = open_binary(path_on_disk)
+    except OSError as exc:
+        yield Problem(kind="unreadable-path", path=rel, message=f"cannot read file: {exc.strerror or exc}")
+        return
+    seen_any = False
+    try:
+        with handle:
+            for number, raw in bounded_lines(handle, max_bytes):
+                if raw is None:
+                    yield Problem(
+                        kind="oversized-input",
+                        path=rel,
+                        line=number,
+                        record=number,
+                        message=f"line {number} is longer than max-document-bytes ({max_bytes:,} bytes); not checked",
+                        evidence={"limit": max_bytes},
+                    )
+                    continue
+                line = yield from decode(raw, rel, number - 1, number)
+                if not line.strip():
+                    continue
+                seen_any = True
+                yield from _record_from_text(line, 0, number, number, rel, fields, first_line=number)
+    except (OSError, EOFError, zlib.error) as exc:
+        yield Problem(kind="unreadable-path", path=rel, message=f"cannot read file to the end: {exc}")
+        return
+    if not seen_any:
+        yield Problem(kind="empty-document", path=rel, message="file holds no records")
+
+
+def load_json(path_on_disk: str, rel: str, fields: FieldMap, max_bytes: int) -> Iterator[Document | Problem]:
+    data = yield from read_limited(path_on_disk, rel, max_bytes)
+    if data is None:
+        return
+    text = yield from decode(data, rel)
+    start = _skip_ws(text, 0)
+    if start >= len(text):
+        yield Problem(kind="empty-document", path=rel, message="file is empty or holds only whitespace")
+        return
+    if text[start] != "[":
+        yield from _record_from_text(text, start, 1, None, rel, fields, first_line=1)
+        return
+    index, pos = 0, _skip_ws(text, start + 1)
+    while pos < len(text) and text[pos] != "]":
+        index += 1
+        line = text.count("\n", 0, pos) + 1
+        try:
+            _, end = _DECODER.raw_decode(text, pos)
+        except (ValueError, RecursionError) as exc:
+            yield Problem(
+                kind="malformed-record",
+                path=rel,
+                line=line,
+                record=index,
+                message=f"record {index}: invalid JSON: {_reason(exc)}; the rest of the file is skipped",
+            )
+            return
+        yield from _record_from_text(text, pos, line, index, rel, fields, first_line=1, end=end)
+        pos = _skip_ws(text, end)
+        if pos < len(text) and text[pos] == ",":
+            pos = _skip_ws(text, pos + 1)
+
+
+def _record_from_text(
+    raw: str,
+    pos: int,
+    line: int,
+    record: int | None,
+    rel: str,
+    fields: FieldMap,
+    *,
+    first_line: int,
+    end: int | None = None,
+) -> Iterator[Document | Problem]:
+    """The record starting at `raw[pos:]` (`line` is where it starts; `first_line` is the line of `raw[0]`)."""
+    where = f"record {record}" if record is not None else "record"
+    try:
+        obj, stop = _DECODER.raw_decode(raw, _skip_ws(raw, pos))
+        if end is None and raw[stop:].strip():
+            raise ValueError(f"extra data after the record at column {stop + 1}")
+    except (ValueError, RecursionError) as exc:
+        yield Problem(
+            kind="malformed-record",
+            path=rel,
+            line=line,
+            record=record,
+            message=f"{where}: invalid JSON: {_reason(exc)}",
+        )
+        return
+    if not isinstance(obj, dict):
+        yield Problem(
+            kind="malformed-record",
+            path=rel,
+            line=line,
+            record=record,
+            message=f"{where}: expected a JSON object, found {type(obj).__name__}",
+        )
+        return
+    body_key = _first_key(obj, fields.body)
+    if body_key is None or not isinstance(obj[body_key], str):
+        found = "no body field" if body_key is None else f"field {body_key!r} is {type(obj[body_key]).__name__}"
+        yield Problem(
+            kind="missing-field",
+            path=rel,
+            line=line,
+            record=record,
+            message=f"{where}: {found} (looked for {', '.join(fields.body)}); not checked",
+            evidence={"expected": list(fields.body)},
+        )
+        return
+    body_text: str = obj[body_key]
+    if not body_text.strip():
+        yield Problem(kind="empty-document", path=rel, line=line, record=record, message=f"{where}: body is empty")
+        return
+    yield build_record_document(obj, raw, pos, first_line, record, rel, fields, body_key)
+
+
+def build_record_document(
+    obj: dict[str, Any],
+    raw: str,
+    pos: int,
+    first_line: int,
+    record: int | None,
+    rel: str,
+    fields: FieldMap,
+    body_key: str,
+) -> Document:
+    headline_key = _first_key(obj, fields.headline, str)
+    summary_key = _first_key(obj, fields.summary, str)
+    id_key = _first_key(obj, fields.id)
+    lang_key = _first_key(obj, fields.lang, str)
+    headline = _whole_field(Role.HEADLINE, obj, headline_key)
+    summary = (
+        [b.model_copy(update={"role": Role.SUMMARY}) for b in parse_blocks(obj[summary_key], summary_key)]
+        if summary_key
+        else []
+    )
+    found_summary, body = split_summary(parse_blocks(obj[body_key], body_key))
+    used = {headline_key, summary_key, body_key, lang_key, id_key}
+    metadata = {k: v for k, v in obj.items() if k not in used and isinstance(v, str | int | float | bool)}
+    doc_id = str(obj[id_key]) if id_key is not None else f"{rel}:{record if record is not None else 1}"
+    doc = Document.model_construct(
+        id=doc_id,
+        path=rel,
+        record=record,
+        headline=headline,
+        summary=summary + found_summary,
+        body=body,
+        lang=(obj[lang_key] or None) if lang_key else None,
+        metadata=metadata,
+    )
+    doc._locator = JsonLocator(raw, pos, first_line)
+    return doc
+
+
+def _first_key(obj: dict[str, Any], keys: list[str], kind: type | None = None) -> str | None:
+    for key in keys:
+        if key in obj and obj[key] is not None and (kind is None or isinstance(obj[key], kind)):
+            return key
+    return None
+
+
+def _whole_field(role: Role, obj: dict[str, Any], key: str | None) -> Block | None:
+    if key is None:
+        return None
+    text: str = obj[key]
+    start, end = strip_span(text, 0, len(text))
+    if start >= end:
+        return None
+    return Block.model_construct(role=role, text=text[start:end], field=key, start=start, end=end)
+
+
+def _skip_ws(text: str, pos: int) -> int:
+    while pos < len(text) and text[pos] in " \t\r\n":
+        pos += 1
+    return pos
+
+
+def _reason(exc: Exception) -> str:
+    if isinstance(exc, RecursionError):
+        return "nested too deeply"
+    return str(exc).split(": line")[0]

@@ -1,0 +1,148 @@
+"""Turn field offsets into file positions: the one span-to-line/column mapper for every format.
+
+Text files: the field is the file, so offsets map straight through a `LineIndex`. JSON records: a field's text
+is a decoded JSON string; we find the string literal in the raw record and walk its escapes, so a finding points
+at the exact column of the file, even inside `\\u00e9` or `\\n` escapes.
+"""
+
+from __future__ import annotations
+
+import json
+from json.decoder import scanstring
+from typing import Protocol
+
+from corpuslint.model import Document, Location
+from corpuslint.text import LineIndex, snippet_window
+
+_DECODER = json.JSONDecoder()
+_WS = " \t\n\r"
+
+
+class Locator(Protocol):
+    def locate(self, doc: Document, field: str, start: int, end: int) -> Location: ...
+
+
+def _location(
+    doc: Document, field: str | None, start: int, end: int, index: LineIndex, raw_start: int, raw_end: int
+) -> Location:
+    line, column = index.position(raw_start)
+    end_line, end_column = index.position(raw_end)
+    if end_line == line and end_column <= column:
+        end_column = column + 1 if raw_end > raw_start else column
+    text = index.line_text(line)
+    snippet, snippet_column = snippet_window(text, column, end_column if end_line == line else len(text) + 1)
+    return Location(
+        path=doc.path,
+        document=doc.id,
+        record=doc.record,
+        field=field,
+        start=start,
+        end=end,
+        line=line,
+        column=column,
+        end_line=end_line,
+        end_column=end_column,
+        snippet=snippet,
+        snippet_column=snippet_column,
+    )
+
+
+class TextLocator:
+    """For .txt/.md files: the single field `text` is the decoded file."""
+
+    __slots__ = ("_index",)
+
+    def __init__(self, text: str) -> None:
+        self._index = LineIndex(text)
+
+    def locate(self, doc: Document, field: str, start: int, end: int) -> Location:
+        return _location(doc, None, start, end, self._index, start, end)
+
+
+class JsonLocator:
+    """For one JSON object found at `raw[obj_start:]`; `raw` is a JSONL line or a whole .json file."""
+
+    __slots__ = ("_fields", "_first_line", "_index", "_obj_start", "_raw")
+
+    def __init__(self, raw: str, obj_start: int = 0, first_line: int = 1) -> None:
+        self._raw = raw
+        self._obj_start = obj_start
+        self._first_line = first_line
+        self._index: LineIndex | None = None
+        self._fields: dict[str, int] | None = None
+
+    def locate(self, doc: Document, field: str, start: int, end: int) -> Location:
+        if self._index is None:
+            self._index = LineIndex(self._raw)
+            self._fields = string_field_offsets(self._raw, self._obj_start)
+        literal = self._fields.get(field) if self._fields else None
+        if literal is None:  # not a top-level string (should not happen): point at the record
+            raw_start = raw_end = self._obj_start
+        else:
+            raw_start, raw_end = raw_offsets(self._raw, literal, start, end)
+        loc = _location(doc, field, start, end, self._index, raw_start, raw_end)
+        shift = self._first_line - 1
+        return loc.model_copy(update={"line": loc.line + shift, "end_line": loc.end_line + shift})
+
+
+def string_field_offsets(raw: str, pos: int) -> dict[str, int]:
+    """Offset just after the opening quote of every top-level string value of the object at `raw[pos:]`."""
+    found: dict[str, int] = {}
+    n = len(raw)
+
+    def skip(i: int) -> int:
+        while i < n and raw[i] in _WS:
+            i += 1
+        return i
+
+    i = skip(pos)
+    if i >= n or raw[i] != "{":
+        return found
+    i = skip(i + 1)
+    while i < n and raw[i] == '"':
+        key, i = scanstring(raw, i + 1)
+        i = skip(i)
+        if i >= n or raw[i] != ":":
+            break
+        i = skip(i + 1)
+        if i < n and raw[i] == '"':
+            found.setdefault(key, i + 1)
+            _, i = scanstring(raw, i + 1)
+        else:
+            _, i = _DECODER.raw_decode(raw, i)
+        i = skip(i)
+        if i < n and raw[i] == ",":
+            i = skip(i + 1)
+    return found
+
+
+def raw_offsets(raw: str, literal_start: int, start: int, end: int) -> tuple[int, int]:
+    """Map decoded offsets [start, end) of the string literal beginning at `literal_start` to raw offsets."""
+    decoded = 0
+    i = literal_start
+    raw_start = raw_end = None
+    while True:
+        if decoded == start and raw_start is None:
+            raw_start = i
+        if decoded == end:
+            raw_end = i
+            break
+        ch = raw[i] if i < len(raw) else '"'
+        if ch == '"':
+            break
+        if ch != "\\":
+            i += 1
+            decoded += 1
+            continue
+        if raw[i + 1] != "u":
+            i += 2
+            decoded += 1
+            continue
+        high = int(raw[i + 2 : i + 6], 16)
+        i += 6
+        if 0xD800 <= high < 0xDC00 and raw[i : i + 2] == "\\u" and 0xDC00 <= int(raw[i + 2 : i + 6], 16) < 0xE000:
+            i += 6  # a surrogate pair decodes to one code point
+        decoded += 1
+    if raw_start is None:
+        raw_start = i
+    return raw_start, raw_end if raw_end is not None else i

@@ -1,0 +1,66 @@
+"""Human output in the style of ruff: `path:line:col: CODE [severity] message`, the source line with a caret
+under the span, related locations, then a summary line."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from corpuslint.engine import RunResult
+from corpuslint.model import Finding, Location, Severity
+
+
+def _where(loc: Location) -> str:
+    record = f" (record {loc.record}, field {loc.field})" if loc.record is not None and loc.field else ""
+    return f"{loc.path}:{loc.line}:{loc.column}{record}"
+
+
+def _excerpt(loc: Location) -> list[str]:
+    if not loc.snippet:
+        return []
+    gutter = " " * len(str(loc.line))
+    shown = loc.snippet.replace("\t", " ")
+    first = loc.column - loc.snippet_column
+    last = (loc.end_column if loc.end_line == loc.line else len(shown) + loc.snippet_column) - loc.snippet_column
+    first = max(0, min(first, len(shown)))
+    width = max(1, min(last, len(shown)) - first)
+    prefix = "…" if loc.snippet_column > 1 else ""
+    return [
+        f"{gutter} |",
+        f"{loc.line} | {prefix}{shown}",
+        f"{gutter} | {' ' * (len(prefix) + first)}{'^' * width}",
+    ]
+
+
+def format_finding(finding: Finding) -> str:
+    loc = finding.location
+    lines = [f"{_where(loc)}: {finding.code} [{finding.severity.value}] {finding.message}"]
+    lines.extend(_excerpt(loc))
+    for related in finding.related:
+        lines.append(f"  = {related.message}: {_where(related.location)}")
+    return "\n".join(lines)
+
+
+def summary_line(result: RunResult) -> str:
+    counts = Counter(f.severity for f in result.findings)
+    total = len(result.findings)
+
+    def plural(n: int, word: str) -> str:
+        return f"{n} {word}{'' if n == 1 else 's'}"
+
+    return (
+        f"{plural(total, 'finding')} ({plural(counts[Severity.ERROR], 'error')}, "
+        f"{plural(counts[Severity.WARNING], 'warning')}, {counts[Severity.INFO]} info) "
+        f"in {plural(result.documents, 'document')} from {plural(result.files, 'file')}"
+    )
+
+
+def statistics(result: RunResult) -> str:
+    counts = Counter((f.code, f.name) for f in result.findings)
+    rows = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    return "\n".join(f"{count:>6}  {code:<9} {name}" for (code, name), count in rows)
+
+
+def render(result: RunResult) -> str:
+    parts = [format_finding(f) + "\n" for f in result.findings]
+    parts.append(summary_line(result))
+    return "\n".join(parts) + "\n"

@@ -1,0 +1,108 @@
+"""What a rule is: a stable code, a kebab-case name, a default severity, typed options and a three-part docstring.
+
+Two kinds:
+- `DocumentRule.check(doc, ctx)` sees one document at a time (runs in worker processes);
+- `CorpusRule.signature(doc, ctx)` keeps something compact per document, and `CorpusRule.check_corpus(...)`
+  sees every signature at the end (cross-document checks such as near-duplicate documents).
+
+A rule's docstring starts with a one-line summary, then `## What it does`, `## Why is this bad?` and
+`## Example` sections, as in ruff; `corpuslint rule CODE` prints it.
+"""
+
+from __future__ import annotations
+
+import inspect
+import re
+from collections.abc import Iterable, Sequence
+from typing import Any, ClassVar
+
+from pydantic import BaseModel, ConfigDict
+
+from corpuslint.model import Block, Document, Evidence, Finding, Location, RelatedLocation, Severity
+from corpuslint.text import words
+
+CODE_RE = re.compile(r"^[A-Z]+[0-9]{3}$")
+NAME_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+class NoOptions(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Rule:
+    code: ClassVar[str]
+    name: ClassVar[str]
+    severity: ClassVar[Severity] = Severity.WARNING
+    Options: ClassVar[type[BaseModel]] = NoOptions
+    origin: ClassVar[str] = "built-in"
+
+    def __init__(self, options: BaseModel | None = None) -> None:
+        self.options: Any = options if options is not None else self.Options()
+
+    @classmethod
+    def docs(cls) -> str:
+        return inspect.cleandoc(cls.__doc__ or "")
+
+    @classmethod
+    def summary(cls) -> str:
+        return cls.docs().split("\n", 1)[0].strip()
+
+    @property
+    def family(self) -> str:
+        return self.code.rstrip("0123456789")
+
+    def finding(
+        self,
+        location: Location,
+        message: str,
+        *,
+        text: str = "",
+        evidence: Evidence | None = None,
+        related: Sequence[RelatedLocation] = (),
+    ) -> Finding:
+        return Finding(
+            code=self.code,
+            name=self.name,
+            severity=self.severity,
+            message=message,
+            location=location,
+            text=text,
+            evidence=evidence or {},
+            related=list(related),
+        )
+
+
+class DocContext:
+    """Per-document analysis shared by every rule, computed once on first use."""
+
+    __slots__ = ("_cache", "doc")
+
+    def __init__(self, doc: Document) -> None:
+        self.doc = doc
+        self._cache: dict[Any, Any] = {}
+
+    def memo(self, key: Any, compute: Any) -> Any:
+        """`compute()` once per document for `key`; rules use it to share tokens, sentences, language, etc."""
+        try:
+            return self._cache[key]
+        except KeyError:
+            value = self._cache[key] = compute()
+            return value
+
+    def words(self, block: Block) -> list[str]:
+        return self.memo(("words", id(block)), lambda: words(block.text))
+
+
+class DocumentRule(Rule):
+    def check(self, doc: Document, ctx: DocContext) -> Iterable[Finding]:
+        raise NotImplementedError
+
+
+class CorpusRule(Rule):
+    def signature(self, doc: Document, ctx: DocContext) -> Any:
+        """Something small and picklable about `doc` (or None to skip it); never the document's text."""
+        raise NotImplementedError
+
+    def check_corpus(self, signatures: Sequence[Any]) -> Iterable[Finding]:
+        """Findings across the corpus; `signatures` are in document order (path, then record)."""
+        raise NotImplementedError
