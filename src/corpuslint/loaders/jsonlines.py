@@ -42,7 +42,7 @@ def load_jsonl(path_on_disk: str, rel: str, fields: FieldMap, max_bytes: int) ->
                         evidence={"limit": max_bytes},
                     )
                     continue
-                line = yield from decode(raw, rel, number - 1, number)
+                line = (yield from decode(raw, rel, number - 1, number)).rstrip("\r\n")
                 if not line.strip():
                     continue
                 seen_any = True
@@ -73,10 +73,12 @@ def load_json(path_on_disk: str, rel: str, fields: FieldMap, max_bytes: int) -> 
         try:
             _, end = _DECODER.raw_decode(text, pos)
         except (ValueError, RecursionError) as exc:
+            line, column = _error_position(exc, line, 1)
             yield Problem(
                 kind="malformed-record",
                 path=rel,
                 line=line,
+                column=column,
                 record=index,
                 message=f"record {index}: invalid JSON: {_reason(exc)}; the rest of the file is skipped",
             )
@@ -105,10 +107,12 @@ def _record_from_text(
         if end is None and raw[stop:].strip():
             raise ValueError(f"extra data after the record at column {stop + 1}")
     except (ValueError, RecursionError) as exc:
+        error_line, error_column = _error_position(exc, line, first_line)
         yield Problem(
             kind="malformed-record",
             path=rel,
-            line=line,
+            line=error_line,
+            column=error_column,
             record=record,
             message=f"{where}: invalid JSON: {_reason(exc)}",
         )
@@ -205,4 +209,13 @@ def _skip_ws(text: str, pos: int) -> int:
 def _reason(exc: Exception) -> str:
     if isinstance(exc, RecursionError):
         return "nested too deeply"
-    return str(exc).split(": line")[0]
+    if isinstance(exc, json.JSONDecodeError):
+        return f"{exc.msg} (column {exc.colno})"
+    return str(exc)
+
+
+def _error_position(exc: Exception, line: int, first_line: int) -> tuple[int, int]:
+    """File line and column of a JSON syntax error (the record's start when the parser gives none)."""
+    if isinstance(exc, json.JSONDecodeError):
+        return first_line + exc.lineno - 1, exc.colno
+    return line, 1
