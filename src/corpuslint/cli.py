@@ -7,15 +7,19 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 import traceback
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
 from corpuslint import __version__
+from corpuslint.cache import CACHE_DIR_NAME
 from corpuslint.config import ConfigError, Settings, load_settings
-from corpuslint.engine import run
+from corpuslint.engine import RunOptions, RunResult, run
+from corpuslint.gate import GateError, apply_baseline, read_baseline, write_baseline
+from corpuslint.gate import changed_since as changed_since_ref
 from corpuslint.model import Severity
 from corpuslint.registry import all_rules, find_rule
 from corpuslint.reporters import FORMATS, render
@@ -43,9 +47,13 @@ def _fail(message: str) -> typer.Exit:
     return typer.Exit(EXIT_ERROR)
 
 
-def _settings(config: Path | None, start: Path, **overrides: object) -> Settings:
+def _settings(config: Path | None, start: Path, rules_dirs: list[Path] | None = None, **overrides: object) -> Settings:
     try:
-        return load_settings(config, start, overrides)
+        settings = load_settings(config, start, overrides)
+        if rules_dirs:
+            extra = [str(p.resolve()) for p in rules_dirs]
+            settings = settings.model_copy(update={"rule_paths": [*settings.rule_paths, *extra]})
+        return settings
     except ConfigError as exc:
         raise _fail(str(exc)) from None
 
@@ -65,6 +73,83 @@ def main(
     """A data-quality linter for ingested news corpora."""
 
 
+class ProgressBar:
+    """A progress bar on stderr, shown only on a terminal and only once a run has lasted a second."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self.started = time.monotonic()
+        self.bar: Any = None
+        self.task: Any = None
+
+    def __call__(self, done: int, total: int, documents: int) -> None:
+        if not self.enabled:
+            return
+        if self.bar is None:
+            if time.monotonic() - self.started < 1.0:
+                return
+            from rich.console import Console
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+            self.bar = Progress(
+                TextColumn("checking"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TextColumn("units ·"),
+                TextColumn("{task.fields[documents]:,} documents"),
+                TimeElapsedColumn(),
+                console=Console(stderr=True),
+                transient=True,
+            )
+            self.bar.start()
+            self.task = self.bar.add_task("check", total=total, documents=0)
+        self.bar.update(self.task, completed=done, documents=documents)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+
+
+def _execute(
+    paths: list[Path],
+    settings: Settings,
+    *,
+    quiet: bool,
+    corpus: list[Path] | None = None,
+    report_filter: Any = None,
+    cwd: Path | None = None,
+) -> RunResult:
+    cache_dir = None
+    if settings.cache:
+        cache_dir = Path(settings.cache_dir) if settings.cache_dir else Path.cwd() / CACHE_DIR_NAME
+    progress = ProgressBar(enabled=not quiet and sys.stderr.isatty())
+    options = RunOptions(cache_dir=cache_dir, corpus=corpus, report_filter=report_filter, progress=progress)
+    try:
+        return run(paths, settings, cwd, options)
+    except (ConfigError, GateError) as exc:
+        raise _fail(str(exc)) from None
+    except Exception:
+        traceback.print_exc()
+        raise _fail("internal error; please report it with the traceback above") from None
+    finally:
+        progress.close()
+
+
+def _write(report: str, output: Path | None) -> None:
+    if output is None:
+        sys.stdout.write(report)
+        return
+    try:
+        output.write_text(report, encoding="utf-8")
+    except OSError as exc:
+        raise _fail(f"cannot write {output}: {exc.strerror}") from None
+
+
+RulesDir = Annotated[list[Path] | None, typer.Option("--rules", help="Also load YAML rule packs from DIR.")]
+ConfigFile = Annotated[Path | None, typer.Option(help="Use this configuration file.")]
+NoCache = Annotated[bool, typer.Option("--no-cache", help="Neither read nor write the cache.")]
+
+
 @app.command()
 def check(
     paths: Annotated[list[Path], typer.Argument(help="Files or folders to check.")],
@@ -80,10 +165,19 @@ def check(
         bool, typer.Option("--statistics", help="Print a count per rule instead of findings.")
     ] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but the report; no summary.")] = False,
-    config: Annotated[Path | None, typer.Option(help="Use this configuration file.")] = None,
+    config: ConfigFile = None,
+    rules_dirs: RulesDir = None,
     include: Annotated[list[str] | None, typer.Option(help="Only check files matching these globs.")] = None,
     exclude: Annotated[list[str] | None, typer.Option(help="Skip files matching these globs.")] = None,
     jobs: Annotated[int | None, typer.Option("--jobs", "-j", help="Worker processes (default: all cores).")] = None,
+    no_cache: NoCache = False,
+    cache_dir: Annotated[Path | None, typer.Option(help="Cache folder (default: ./.corpuslint_cache).")] = None,
+    corpus: Annotated[
+        Path | None, typer.Option(help="Compare PATHS with this whole corpus (cross-document rules).")
+    ] = None,
+    baseline: Annotated[Path | None, typer.Option(help="Report only findings not in this baseline file.")] = None,
+    changed_since: Annotated[str | None, typer.Option(help="Check only documents changed since this git ref.")] = None,
+    timings: Annotated[bool, typer.Option("--timings", help="Print time spent per rule and phase on stderr.")] = False,
 ) -> None:
     """Check documents and report findings."""
     if output_format not in FORMATS:
@@ -91,6 +185,7 @@ def check(
     settings = _settings(
         config,
         paths[0],
+        rules_dirs,
         select=_split(select),
         extend_select=_split(extend_select),
         ignore=_split(ignore),
@@ -98,27 +193,73 @@ def check(
         include=_split(include),
         exclude=_split(exclude),
         jobs=jobs,
+        cache=False if no_cache else None,
+        cache_dir=str(cache_dir) if cache_dir else None,
+        corpus_root=str(corpus) if corpus else None,
+        baseline=str(baseline) if baseline else None,
     )
-    try:
-        result = run(paths, settings)
-        report = statistics(result) + "\n" if statistics_ and output_format == "text" else render(output_format, result)
-    except ConfigError as exc:
-        raise _fail(str(exc)) from None
-    except Exception:
-        traceback.print_exc()
-        raise _fail("internal error; please report it with the traceback above") from None
-    if output is not None:
+    targets, report_filter = paths, None
+    corpus_roots = [Path(settings.corpus_root)] if settings.corpus_root else None
+    if changed_since is not None:
         try:
-            output.write_text(report, encoding="utf-8")
-        except OSError as exc:
-            raise _fail(f"cannot write {output}: {exc.strerror}") from None
-        if not quiet:
-            typer.echo(summary_line(result), err=True)
-    else:
-        sys.stdout.write(report)
-        if statistics_ and not quiet:
-            typer.echo(summary_line(result))
+            changed = changed_since_ref(changed_since, paths, Path.cwd())
+        except GateError as exc:
+            raise _fail(str(exc)) from None
+        targets, report_filter, corpus_roots = changed.files, changed.report_filter(), corpus_roots or paths
+    result = _execute(targets, settings, quiet=quiet, corpus=corpus_roots, report_filter=report_filter)
+    note = ""
+    if settings.baseline:
+        try:
+            outcome = apply_baseline(result.findings, read_baseline(Path(settings.baseline)))
+        except GateError as exc:
+            raise _fail(str(exc)) from None
+        result.findings = outcome.new
+        note = f"baseline: {outcome.suppressed} known findings suppressed, {outcome.gone} baselined findings gone"
+    report = statistics(result) + "\n" if statistics_ and output_format == "text" else render(output_format, result)
+    _write(report, output)
+    if not quiet and (output is not None or statistics_):
+        typer.echo(summary_line(result), err=output is not None)
+    if note and not quiet:
+        typer.echo(note, err=True)
+    if timings:
+        for name, seconds in sorted(result.timings.items(), key=lambda item: -item[1]):
+            typer.echo(f"{seconds:9.3f}s  {name}", err=True)
+        typer.echo(f"units read: {result.units_read}, from cache: {result.units_cached}", err=True)
     raise typer.Exit(exit_code(result.findings, settings.fail_on))
+
+
+@app.command("baseline")
+def write_baseline_command(
+    paths: Annotated[list[Path], typer.Argument(help="Files or folders to check.")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Baseline file to write.")] = Path(
+        "corpuslint-baseline.json"
+    ),
+    config: ConfigFile = None,
+    rules_dirs: RulesDir = None,
+    no_cache: NoCache = False,
+) -> None:
+    """Accept every current finding: write their content-keyed fingerprints to a baseline file."""
+    settings = _settings(config, paths[0], rules_dirs, cache=False if no_cache else None)
+    result = _execute(paths, settings, quiet=False)
+    count = write_baseline(result.findings, output)
+    typer.echo(f"wrote {count} findings to {output}")
+
+
+@app.command("index")
+def index_command(
+    root: Annotated[Path, typer.Argument(help="The corpus root to index.")] = Path("."),
+    config: ConfigFile = None,
+    rules_dirs: RulesDir = None,
+    cache_dir: Annotated[Path | None, typer.Option(help="Cache folder (default: ./.corpuslint_cache).")] = None,
+) -> None:
+    """Build or update the corpus index (the cache of every document's results and signatures), so that
+    `check FILES --corpus ROOT` compares new files with the whole corpus without re-reading it."""
+    settings = _settings(config, root, rules_dirs, cache=True, cache_dir=str(cache_dir) if cache_dir else None)
+    result = _execute([root], settings, quiet=False)
+    typer.echo(
+        f"indexed {result.documents} documents from {result.files} files "
+        f"({result.units_read} read, {result.units_cached} unchanged)"
+    )
 
 
 def exit_code(findings: list, fail_on: str) -> int:
@@ -131,10 +272,11 @@ def exit_code(findings: list, fail_on: str) -> int:
 @app.command("rules")
 def list_rules(
     output_format: Annotated[str, typer.Option("--format", help="text or json.")] = "text",
-    config: Annotated[Path | None, typer.Option(help="Use this configuration file.")] = None,
+    config: ConfigFile = None,
+    rules_dirs: RulesDir = None,
 ) -> None:
     """List every rule: code, name, default severity, summary and origin."""
-    settings = _settings(config, Path.cwd())
+    settings = _settings(config, Path.cwd(), rules_dirs)
     try:
         rules = all_rules(settings)
     except ConfigError as exc:
@@ -155,10 +297,11 @@ def list_rules(
 @app.command("rule")
 def show_rule(
     code: Annotated[str, typer.Argument(help="A rule code (DUP001) or name (headline-repeated-in-body).")],
-    config: Annotated[Path | None, typer.Option(help="Use this configuration file.")] = None,
+    config: ConfigFile = None,
+    rules_dirs: RulesDir = None,
 ) -> None:
     """Print a rule's documentation."""
-    settings = _settings(config, Path.cwd())
+    settings = _settings(config, Path.cwd(), rules_dirs)
     try:
         rule = find_rule(code, settings)
     except ConfigError as exc:

@@ -52,6 +52,10 @@ class Settings(_Strict):
     exclude: list[str] = []
     fail_on: FailOn = "warning"
     rule_paths: list[str] = []
+    cache: bool = True
+    cache_dir: str | None = None
+    corpus_root: str | None = None
+    baseline: str | None = None
     max_document_bytes: int = Field(default=32 * 1024 * 1024, gt=0)
     jobs: int | None = Field(default=None, ge=1)
     source: str | None = Field(default=None, exclude=True)
@@ -88,6 +92,9 @@ def load_settings(config: Path | None, start: Path, overrides: dict[str, Any] | 
         table = data.get("tool", {}).get("corpuslint", {}) if path.name == "pyproject.toml" else data
         table = dict(table)
         table["rule-paths"] = [str((path.parent / p).resolve()) for p in table.get("rule-paths", [])]
+        for key in ("cache-dir", "corpus-root", "baseline"):  # paths in a file are relative to that file
+            if isinstance(table.get(key), str):
+                table[key] = str((path.parent / table[key]).resolve())
     merged = {**table, **{_kebab(k): v for k, v in (overrides or {}).items() if v is not None}}
     try:
         settings = Settings.model_validate(merged)

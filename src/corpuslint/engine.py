@@ -1,34 +1,46 @@
-"""The engine: discover files, run document rules per document (in a process pool), then corpus rules over
-the documents' compact signatures, then apply severities, per-path ignores and fingerprints, and sort.
+"""The engine: plan work units, run the per-document phase (cached, in a process pool), then the corpus phase
+over compact signatures, then severities, ignores, fingerprints and ordering.
 
-Documents are dropped as soon as their rules have run; only findings and signatures travel back.
+    discover -> plan_units -> [cache hit | load + document rules + signatures] -> corpus rules -> finalise
+
+Documents are dropped as soon as their rules have run; only findings and signatures travel back to the main
+process. Results are assembled in unit order, so they are identical for any number of processes.
 """
 
 from __future__ import annotations
 
 import fnmatch
 import hashlib
+import multiprocessing
 import os
+import time
 import traceback
-from collections.abc import Iterable, Iterator
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from corpuslint.cache import Cache, RuleOutput, UnitEntry, stat_key
 from corpuslint.config import Settings
-from corpuslint.loaders import SourceFile, discover, load_file
+from corpuslint.loaders import SourceFile, WorkUnit, discover, load_unit, plan_units
 from corpuslint.model import Document, Finding, Location, Problem
 from corpuslint.registry import RuleSet, matches
-from corpuslint.rule import DocContext
+from corpuslint.rule import CorpusRule, DocContext, Rule
 from corpuslint.text import normalise
+
+ProgressCallback = Callable[[int, int, int], None]  # (units done, units total, documents so far)
 
 
 @dataclass
-class FileResult:
-    findings: list[Finding] = field(default_factory=list)
-    signatures: dict[str, list[Any]] = field(default_factory=dict)
-    documents: int = 0
+class RunOptions:
+    cache_dir: Path | None = None  # None: no cache
+    corpus: list[Path] | None = None  # report on `paths`, but compare them with everything under these
+    report_filter: Callable[[Finding], bool] | None = None  # e.g. only the changed records of a file
+    progress: ProgressCallback | None = None
+    chunk_bytes: int = 8 * 1024 * 1024  # JSON Lines files larger than this are split between workers
+    parallel_min_bytes: int = 1024 * 1024  # below this much text to read, one process is faster
 
 
 @dataclass
@@ -37,82 +49,231 @@ class RunResult:
     documents: int
     files: int
     rule_set: RuleSet
+    timings: dict[str, float] = field(default_factory=dict)
+    units_read: int = 0
+    units_cached: int = 0
 
 
-_WORKER_RULES: RuleSet | None = None
-_WORKER_SETTINGS: Settings | None = None
+def rule_hash(rule: Rule) -> str:
+    return hashlib.sha256(rule.identity().encode()).hexdigest()[:16]
+
+
+def loader_hash(settings: Settings) -> str:
+    key = f"{settings.fields.model_dump_json()}:{settings.max_document_bytes}"
+    return hashlib.sha256(key.encode()).hexdigest()[:16]
+
+
+# --- the per-document phase (runs in workers) -------------------------------------------------------------------
+
+_WORKER: tuple[RuleSet, Settings] | None = None
 
 
 def _init_worker(settings: Settings) -> None:
-    global _WORKER_RULES, _WORKER_SETTINGS
-    _WORKER_SETTINGS = settings
-    _WORKER_RULES = RuleSet(settings)
+    global _WORKER
+    _WORKER = (RuleSet(settings), settings)
 
 
-def _check_in_worker(source: SourceFile) -> FileResult:
-    assert _WORKER_RULES is not None and _WORKER_SETTINGS is not None
-    return check_file(source, _WORKER_RULES, _WORKER_SETTINGS)
+def _check_in_worker(job: tuple[WorkUnit, frozenset[str] | None]) -> tuple[UnitEntry, dict[str, float]]:
+    assert _WORKER is not None
+    return check_unit(job[0], *_WORKER, only=job[1])
 
 
-def check_document(doc: Document, rules: RuleSet, result: FileResult) -> None:
-    """Run every document rule on `doc` and collect every corpus rule's signature; a failing rule becomes an
-    INPUT008 finding and the others still run."""
-    ctx = DocContext(doc)
-    for rule in rules.document_rules:
-        try:
-            result.findings.extend(rule.check(doc, ctx))
-        except Exception as exc:
-            result.findings.append(_rule_failed(rules, rule.code, doc, exc))
-    for rule in rules.corpus_rules:
-        try:
-            signature = rule.signature(doc, ctx)
-        except Exception as exc:
-            result.findings.append(_rule_failed(rules, rule.code, doc, exc))
-            continue
-        if signature is not None:
-            result.signatures.setdefault(rule.code, []).append(signature)
-
-
-def check_file(source: SourceFile, rules: RuleSet, settings: Settings) -> FileResult:
-    result = FileResult()
-    for item in load_file(source, settings.fields, settings.max_document_bytes):
+def check_unit(
+    unit: WorkUnit, rules: RuleSet, settings: Settings, only: frozenset[str] | None = None
+) -> tuple[UnitEntry, dict[str, float]]:
+    """Load one unit and run the rules (all, or the codes in `only`) on each document. A rule that raises
+    becomes an INPUT008 finding for that document and the other rules still run."""
+    active = [r for r in (*rules.document_rules, *rules.corpus_rules) if only is None or r.code in only]
+    entry = UnitEntry(loader_hash(settings))
+    outputs = {r.code: RuleOutput(rule_hash(r)) for r in active}
+    seconds: dict[str, float] = defaultdict(float)
+    clock = time.perf_counter
+    started = clock()
+    for item in load_unit(unit, settings.fields, settings.max_document_bytes):
         if isinstance(item, Problem):
-            result.findings.extend(_problem_findings(rules, [item]))
+            entry.input_findings.extend(_problem_findings(rules, [item]))
             continue
-        result.documents += 1
-        check_document(item, rules, result)
+        entry.documents += 1
+        ctx = DocContext(item)
+        for rule in active:
+            output = outputs[rule.code]
+            t = clock()
+            try:
+                if isinstance(rule, CorpusRule):
+                    signature = rule.signature(item, ctx)
+                    if signature is not None:
+                        output.signatures.append(signature)
+                else:
+                    output.findings.extend(rule.check(item, ctx))
+            except Exception as exc:
+                output.findings.append(_rule_failed(rules, rule.code, item, exc))
+            seconds[rule.code] += clock() - t
+    seconds["(load and parse)"] = clock() - started - sum(seconds.values())
+    entry.rules = outputs
+    return entry, dict(seconds)
+
+
+# --- the whole run ----------------------------------------------------------------------------------------------
+
+
+def run(paths: list[Path], settings: Settings, cwd: Path | None = None, options: RunOptions | None = None) -> RunResult:
+    options = options or RunOptions()
+    clock = time.perf_counter
+    timings: dict[str, float] = defaultdict(float)
+    started = clock()
+    rules = RuleSet(settings)
+    targets, findings = _discover(paths, settings, rules, cwd)
+    sources = targets
+    if options.corpus:
+        corpus, _ = _discover(options.corpus, settings, rules, cwd)
+        by_path = {s.rel: s for s in corpus} | {s.rel: s for s in targets}
+        sources = [by_path[rel] for rel in sorted(by_path)]
+    target_paths = {s.rel for s in targets}
+    units = [unit for source in sources for unit in plan_units(source, options.chunk_bytes)]
+    timings["phase: discover"] = clock() - started
+
+    started = clock()
+    cache = Cache(options.cache_dir) if options.cache_dir is not None else None
+    try:
+        entries, read = _document_phase(units, rules, settings, cache, options, timings)
+        timings["phase: documents"] = clock() - started
+        documents = 0
+        signatures: dict[str, list[Any]] = defaultdict(list)
+        enabled = {r.code for r in rules.rules}
+        for unit, entry in zip(units, entries, strict=True):
+            for code, output in entry.rules.items():
+                if code in enabled:
+                    signatures[code].extend(output.signatures)
+            if unit.source.rel not in target_paths:
+                continue
+            documents += entry.documents
+            findings.extend(entry.input_findings)
+            for code, output in entry.rules.items():
+                if code in enabled:
+                    findings.extend(output.findings)
+        started = clock()
+        digest_base = hashlib.sha256("\n".join(f"{u.key}\0{stat_key(u.source.path)}" for u in units).encode())
+        for rule in rules.corpus_rules:
+            t = clock()
+            findings.extend(_corpus_findings(rule, signatures.get(rule.code, []), digest_base.copy(), cache))
+            timings[rule.code] += clock() - t
+        timings["phase: corpus"] = clock() - started
+    finally:
+        if cache is not None:
+            cache.close()
+    if options.corpus:
+        findings = [f for f in findings if _involves(f, target_paths)]
+    if options.report_filter is not None:
+        findings = [f for f in findings if options.report_filter(f)]
+    result = RunResult(finalise(findings, rules, settings), documents, len(targets), rules)
+    result.timings, result.units_read, result.units_cached = dict(timings), read, len(units) - read
     return result
 
 
-def run(paths: list[Path], settings: Settings, cwd: Path | None = None) -> RunResult:
-    rules = RuleSet(settings)
+def _discover(
+    paths: list[Path], settings: Settings, rules: RuleSet, cwd: Path | None
+) -> tuple[list[SourceFile], list[Finding]]:
     items = list(discover(paths, settings.include, settings.exclude, cwd))
-    sources = [item for item in items if isinstance(item, SourceFile)]
-    findings = list(_problem_findings(rules, [item for item in items if isinstance(item, Problem)]))
-    signatures: dict[str, list[Any]] = {}
-    documents = 0
-    for result in _map_files(sources, rules, settings):
-        findings.extend(result.findings)
-        documents += result.documents
-        for code, sigs in result.signatures.items():
-            signatures.setdefault(code, []).extend(sigs)
-    for rule in rules.corpus_rules:
-        findings.extend(rule.check_corpus(signatures.get(rule.code, [])))
-    return RunResult(finalise(findings, rules, settings), documents, len(sources), rules)
+    problems = [item for item in items if isinstance(item, Problem)]
+    return [item for item in items if isinstance(item, SourceFile)], list(_problem_findings(rules, problems))
 
 
-def _map_files(sources: list[SourceFile], rules: RuleSet, settings: Settings) -> Iterator[FileResult]:
-    jobs = min(settings.jobs or os.cpu_count() or 1, len(sources))
-    if jobs <= 1:
-        for source in sources:
-            yield check_file(source, rules, settings)
+def _document_phase(
+    units: list[WorkUnit],
+    rules: RuleSet,
+    settings: Settings,
+    cache: Cache | None,
+    options: RunOptions,
+    timings: dict[str, float],
+) -> tuple[list[UnitEntry], int]:
+    """Every unit's entry, from the cache where it is still valid, else by running (only) the missing rules."""
+    hashes = {r.code: rule_hash(r) for r in (*rules.document_rules, *rules.corpus_rules)}
+    wanted_loader = loader_hash(settings)
+    entries: list[UnitEntry | None] = []
+    stats: list[str | None] = []
+    jobs: list[tuple[int, WorkUnit, frozenset[str] | None]] = []
+    for index, unit in enumerate(units):
+        stat = stat_key(unit.source.path)
+        entry = cache.get(unit.key, stat) if cache is not None else None
+        only: frozenset[str] | None = None
+        if entry is not None and entry.loader_hash == wanted_loader:
+            stale = frozenset(c for c, h in hashes.items() if c not in entry.rules or entry.rules[c].rule_hash != h)
+            if not stale:
+                entries.append(entry)
+                stats.append(stat)
+                continue
+            only = stale
+        else:
+            entry = None
+        entries.append(entry)
+        stats.append(stat)
+        jobs.append((index, unit, only))
+    done = len(units) - len(jobs)
+    documents = sum(e.documents for e in entries if e is not None)
+    for (index, unit, _), (fresh, seconds) in zip(jobs, _map_units(jobs, rules, settings, options), strict=True):
+        previous = entries[index]
+        if previous is not None:  # only some rules were re-run: keep the others' cached results
+            previous.rules.update(fresh.rules)
+            fresh = previous
+        entries[index] = fresh
+        for code, spent in seconds.items():
+            timings[code] += spent
+        if cache is not None:
+            cache.put(unit.key, stats[index], fresh)
+        done += 1
+        documents += fresh.documents
+        if options.progress is not None:
+            options.progress(done, len(units), documents)
+    return [e for e in entries if e is not None], len(jobs)
+
+
+def _map_units(
+    jobs: list[tuple[int, WorkUnit, frozenset[str] | None]], rules: RuleSet, settings: Settings, options: RunOptions
+) -> Iterator[tuple[UnitEntry, dict[str, float]]]:
+    work = [(unit, only) for _, unit, only in jobs]
+    size = sum(_unit_bytes(unit) for unit, _ in work)
+    processes = min(settings.jobs or os.cpu_count() or 1, len(work))
+    if processes <= 1 or size < options.parallel_min_bytes:
+        for unit, only in work:
+            yield check_unit(unit, rules, settings, only)
         return
-    with ProcessPoolExecutor(jobs, initializer=_init_worker, initargs=(settings,)) as pool:
-        yield from pool.map(_check_in_worker, sources, chunksize=max(1, min(64, len(sources) // (jobs * 8))))
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
+    context = multiprocessing.get_context(method)
+    chunksize = max(1, min(32, len(work) // (processes * 8)))
+    with ProcessPoolExecutor(processes, mp_context=context, initializer=_init_worker, initargs=(settings,)) as pool:
+        yield from pool.map(_check_in_worker, work, chunksize=chunksize)
+
+
+def _unit_bytes(unit: WorkUnit) -> int:
+    if unit.end is not None:
+        return unit.end - unit.start
+    try:
+        return os.path.getsize(unit.source.path)
+    except OSError:
+        return 0
+
+
+def _corpus_findings(rule: Any, signatures: list[Any], digest: Any, cache: Cache | None) -> list[Finding]:
+    digest.update(rule_hash(rule).encode())
+    key = digest.hexdigest()
+    if cache is not None and (cached := cache.get_corpus(rule.code, key)) is not None:
+        return cached
+    found = list(rule.check_corpus(signatures))
+    if cache is not None:
+        cache.put_corpus(rule.code, key, found)
+    return found
+
+
+def _involves(finding: Finding, paths: set[str]) -> bool:
+    return finding.location.path in paths or any(r.location.path in paths for r in finding.related)
+
+
+# --- finalisation ----------------------------------------------------------------------------------------------
 
 
 def finalise(findings: Iterable[Finding], rules: RuleSet, settings: Settings) -> list[Finding]:
-    """Apply severity overrides and per-path ignores, sort, and give each finding a content-keyed fingerprint."""
+    """Apply severity overrides and per-path ignores, sort, and give each finding a content-keyed fingerprint
+    (rule, file, document, field, normalised matched text, occurrence): stable when lines shift."""
     kept: list[Finding] = []
     for finding in findings:
         if _ignored_for_path(finding, settings.per_path_ignores):
@@ -123,10 +284,8 @@ def finalise(findings: Iterable[Finding], rules: RuleSet, settings: Settings) ->
     occurrences: dict[str, int] = {}
     for index, finding in enumerate(kept):
         loc = finding.location
-        key = "\0".join(
-            (finding.code, loc.path, loc.document, loc.field or "", normalise(finding.text or finding.message))
-        )
-        digest = hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
+        parts = (finding.code, loc.path, loc.document, loc.field or "", normalise(finding.text or finding.message))
+        digest = hashlib.sha256("\0".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
         occurrences[digest] = occurrences.get(digest, 0) + 1
         kept[index] = finding.model_copy(update={"fingerprint": f"{digest[:32]}:{occurrences[digest]}"})
     return kept

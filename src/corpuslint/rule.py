@@ -51,6 +51,12 @@ class Rule:
     def family(self) -> str:
         return self.code.rstrip("0123456789")
 
+    def identity(self) -> str:
+        """What cached results of this rule are keyed on: its class, code and options. Rules defined by data
+        (e.g. YAML packs) override this to include their definition."""
+        options = self.options.model_dump_json() if isinstance(self.options, BaseModel) else repr(self.options)
+        return f"{type(self).__module__}.{type(self).__qualname__}:{self.code}:{options}"
+
     def finding(
         self,
         location: Location,

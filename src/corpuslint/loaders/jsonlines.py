@@ -22,7 +22,16 @@ from corpuslint.text import strip_span
 _DECODER = json.JSONDecoder()
 
 
-def load_jsonl(path_on_disk: str, rel: str, fields: FieldMap, max_bytes: int) -> Iterator[Document | Problem]:
+def load_jsonl(
+    path_on_disk: str,
+    rel: str,
+    fields: FieldMap,
+    max_bytes: int,
+    start: int = 0,
+    end: int | None = None,
+    first_line: int = 1,
+) -> Iterator[Document | Problem]:
+    """Records of the file, or of its byte range [start, end) whose first line is `first_line`."""
     try:
         handle = open_binary(path_on_disk)
     except OSError as exc:
@@ -31,7 +40,9 @@ def load_jsonl(path_on_disk: str, rel: str, fields: FieldMap, max_bytes: int) ->
     seen_any = False
     try:
         with handle:
-            for number, raw in bounded_lines(handle, max_bytes):
+            if start:
+                handle.seek(start)
+            for number, raw in bounded_lines(handle, max_bytes, first_line, end):
                 if raw is None:
                     yield Problem(
                         kind="oversized-input",
@@ -50,7 +61,7 @@ def load_jsonl(path_on_disk: str, rel: str, fields: FieldMap, max_bytes: int) ->
     except (OSError, EOFError, zlib.error) as exc:
         yield Problem(kind="unreadable-path", path=rel, message=f"cannot read file to the end: {exc}")
         return
-    if not seen_any:
+    if not seen_any and start == 0 and end is None:
         yield Problem(kind="empty-document", path=rel, message="file holds no records")
 
 

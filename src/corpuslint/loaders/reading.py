@@ -79,10 +79,13 @@ def open_binary(path_on_disk: str) -> BinaryIO:
     return open(path_on_disk, "rb")
 
 
-def bounded_lines(handle: BinaryIO, max_line: int) -> Iterator[tuple[int, bytes | None]]:
-    """(line number, bytes) for each line; a line longer than `max_line` is skipped unread and yields None."""
-    number = 0
-    while True:
+def bounded_lines(
+    handle: BinaryIO, max_line: int, first_line: int = 1, end: int | None = None
+) -> Iterator[tuple[int, bytes | None]]:
+    """(line number, bytes) for each line up to byte offset `end`; a line longer than `max_line` is skipped
+    without being held in memory and yields None."""
+    number = first_line - 1
+    while end is None or handle.tell() < end:
         chunk = handle.readline(max_line + 1)
         if not chunk:
             return
@@ -93,3 +96,27 @@ def bounded_lines(handle: BinaryIO, max_line: int) -> Iterator[tuple[int, bytes 
             yield number, None
         else:
             yield number, chunk
+
+
+def line_end(handle: BinaryIO, position: int) -> int:
+    """The offset just after the line break at or after `position` (or the end of the file)."""
+    handle.seek(position)
+    while True:
+        block = handle.read(1 << 20)
+        if not block:
+            return handle.tell()
+        newline = block.find(b"\n")
+        if newline >= 0:
+            return handle.tell() - len(block) + newline + 1
+
+
+def count_newlines(handle: BinaryIO, start: int, end: int) -> int:
+    handle.seek(start)
+    remaining, count = end - start, 0
+    while remaining > 0:
+        block = handle.read(min(remaining, 1 << 24))
+        if not block:
+            break
+        count += block.count(b"\n")
+        remaining -= len(block)
+    return count

@@ -1,0 +1,115 @@
+"""The incremental cache (and corpus index): per work unit, each rule's findings and signatures.
+
+An entry is reused when the file's (size, mtime, inode) are unchanged, so a re-run over an unchanged corpus
+reads no document text. Each rule's part carries a hash of that rule's identity and options: changing one
+rule's options re-runs only that rule. Corpus-phase findings are cached under a digest of every signature's
+source, so an unchanged corpus skips that phase too. Stored in one SQLite file (atomic commits, one writer:
+the main process), salted with corpuslint's version and source so an upgrade never reuses stale results.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import os
+import pickle
+import sqlite3
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from corpuslint import __version__
+from corpuslint.model import Finding
+
+CACHE_DIR_NAME = ".corpuslint_cache"
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS units (key TEXT PRIMARY KEY, stat TEXT NOT NULL, payload BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS corpus (rule TEXT PRIMARY KEY, digest TEXT NOT NULL, payload BLOB NOT NULL);
+"""
+
+
+@dataclass
+class RuleOutput:
+    """What one rule produced on one unit: findings, and signatures (corpus rules) in document order."""
+
+    rule_hash: str
+    findings: list[Finding] = field(default_factory=list)
+    signatures: list[Any] = field(default_factory=list)
+
+
+@dataclass
+class UnitEntry:
+    """Everything known about one work unit; `loader_hash` guards the input findings and document count."""
+
+    loader_hash: str
+    input_findings: list[Finding] = field(default_factory=list)
+    documents: int = 0
+    rules: dict[str, RuleOutput] = field(default_factory=dict)
+
+
+@functools.cache
+def code_salt() -> str:
+    """corpuslint's version plus a digest of its installed source files (sizes and mtimes): a development
+    checkout that changes a rule's code never reuses results of the old code."""
+    package = Path(__file__).resolve().parent
+    digest = hashlib.sha256(__version__.encode())
+    for path in sorted(package.rglob("*")):
+        if path.suffix in {".py", ".yml", ".yaml", ".json", ".txt"} and path.is_file():
+            stat = path.stat()
+            digest.update(f"{path.relative_to(package)}:{stat.st_size}:{stat.st_mtime_ns}".encode())
+    return digest.hexdigest()[:16]
+
+
+def stat_key(path: str) -> str | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return f"{st.st_size}:{st.st_mtime_ns}:{st.st_ino}"
+
+
+class Cache:
+    def __init__(self, folder: Path) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        gitignore = folder / ".gitignore"
+        if not gitignore.exists():
+            gitignore.write_text("# created by corpuslint\n*\n")
+        self._db = sqlite3.connect(folder / f"cache-{code_salt()}.sqlite")
+        self._db.executescript(_SCHEMA)
+        self.hits = 0
+        self.misses = 0
+
+    def get(self, key: str, stat: str | None) -> UnitEntry | None:
+        row = self._db.execute("SELECT stat, payload FROM units WHERE key = ?", (key,)).fetchone()
+        if row is None or stat is None or row[0] != stat:
+            return None
+        try:
+            return pickle.loads(row[1])
+        except Exception:  # a corrupt or incompatible entry is a miss, never an error
+            return None
+
+    def put(self, key: str, stat: str | None, entry: UnitEntry) -> None:
+        if stat is None:
+            return
+        payload = pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL)
+        self._db.execute("INSERT OR REPLACE INTO units VALUES (?, ?, ?)", (key, stat, payload))
+
+    def get_corpus(self, rule: str, digest: str) -> list[Finding] | None:
+        row = self._db.execute("SELECT digest, payload FROM corpus WHERE rule = ?", (rule,)).fetchone()
+        if row is None or row[0] != digest:
+            return None
+        try:
+            return pickle.loads(row[1])
+        except Exception:
+            return None
+
+    def put_corpus(self, rule: str, digest: str, findings: list[Finding]) -> None:
+        payload = pickle.dumps(findings, protocol=pickle.HIGHEST_PROTOCOL)
+        self._db.execute("INSERT OR REPLACE INTO corpus VALUES (?, ?, ?)", (rule, digest, payload))
+
+    def commit(self) -> None:
+        self._db.commit()
+
+    def close(self) -> None:
+        self._db.commit()
+        self._db.close()

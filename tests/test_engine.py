@@ -1,0 +1,115 @@
+"""The engine: identical results for any number of processes and any chunking; the incremental cache is used,
+and invalidated by exactly what changes; corpus mode compares new files with an indexed corpus."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+from conftest import write_corpus
+from corpuslint.config import Settings
+from corpuslint.engine import RunOptions, run
+from corpuslint.reporters import jsonout
+
+REPEAT = "Rates held steady\n\nThe bank held rates.\n\nRates held steady\n"
+SELECT = ["INPUT", "DUP001"]
+
+
+def records(n: int, offset: int = 0) -> list[dict]:
+    return [
+        {
+            "id": f"r{i}",
+            "title": f"Story number {i} headline here",
+            "body": f"Story number {i} headline here\n\nBody {i}.",
+        }
+        if i % 3 == 0
+        else {"id": f"r{i}", "title": f"Story {i}", "body": f"A different body for story {i}."}
+        for i in range(offset, offset + n)
+    ]
+
+
+def report(root: Path, settings: Settings, options: RunOptions | None = None) -> str:
+    return jsonout.render(run([root], settings, root, options))
+
+
+def test_same_output_for_any_jobs_and_chunking(tmp_path: Path) -> None:
+    lines = records(300)
+    lines.insert(150, "{not json")  # type: ignore[arg-type]
+    (tmp_path / "feed.jsonl").write_text(
+        "".join((line if isinstance(line, str) else json.dumps(line)) + "\n" for line in lines)
+    )
+    write_corpus(tmp_path, {f"t{i}.txt": REPEAT for i in range(5)})
+    settings = Settings(select=SELECT, jobs=1)
+    baseline = report(tmp_path, settings)
+    assert json.loads(baseline)["summary"]["findings"] == 100 + 1 + 5
+    for jobs in (1, 2):
+        options = RunOptions(chunk_bytes=2_000, parallel_min_bytes=0)
+        assert report(tmp_path, settings.model_copy(update={"jobs": jobs}), options) == baseline
+
+
+def test_cache_is_used_and_invalidated_by_file_and_config_changes(tmp_path: Path) -> None:
+    corpus = write_corpus(tmp_path / "corpus", {"a.txt": REPEAT, "b.txt": REPEAT, "c.jsonl": records(9)})
+    options = RunOptions(cache_dir=tmp_path / "cache")
+    settings = Settings(select=SELECT)
+    first = run([corpus], settings, corpus, options)
+    assert (first.units_read, first.units_cached) == (3, 0)
+    second = run([corpus], settings, corpus, options)
+    assert (second.units_read, second.units_cached) == (0, 3)
+    assert jsonout.render(second) == jsonout.render(first)
+
+    (corpus / "b.txt").write_text(REPEAT.replace("The bank", "A bank"))
+    third = run([corpus], settings, corpus, options)
+    assert (third.units_read, third.units_cached) == (1, 2)
+
+    looser = Settings(select=SELECT, rule_options={"DUP001": {"min-similarity": 0.5}})
+    fourth = run([corpus], looser, corpus, options)
+    assert fourth.units_read == 3, "a rule's options changed: its results are recomputed everywhere"
+    severity_only = Settings(select=SELECT, rule_options=looser.rule_options, severity={"DUP001": "error"})
+    fifth = run([corpus], severity_only, corpus, options)
+    assert fifth.units_read == 0 and {f.severity.value for f in fifth.findings} == {"error"}
+
+
+def test_corrupt_cache_is_a_miss_not_an_error(tmp_path: Path) -> None:
+    corpus = write_corpus(tmp_path / "corpus", {"a.txt": REPEAT})
+    options = RunOptions(cache_dir=tmp_path / "cache")
+    run([corpus], Settings(select=SELECT), corpus, options)
+    import sqlite3
+
+    (db,) = (tmp_path / "cache").glob("*.sqlite")
+    with sqlite3.connect(db) as conn:
+        conn.execute("UPDATE units SET payload = x'00'")
+    again = run([corpus], Settings(select=SELECT), corpus, options)
+    assert again.units_read == 1 and [f.code for f in again.findings] == ["DUP001"]
+
+
+def test_corpus_mode_reports_only_findings_involving_the_checked_files(tmp_path: Path) -> None:
+    corpus = write_corpus(tmp_path, {"old/a.txt": REPEAT, "old/b.txt": "Budget passed\n\nMPs voted.\n"})
+    new = write_corpus(tmp_path, {"new/c.txt": "Budget passed\n\nMPs voted.\n"})
+    options = RunOptions(cache_dir=tmp_path / ".cache", corpus=[tmp_path])
+    result = run([new / "new" / "c.txt"], Settings(), tmp_path, options)
+    assert result.files == 1 and result.documents == 1
+    paths = {f.location.path for f in result.findings} | {r.location.path for f in result.findings for r in f.related}
+    assert "old/a.txt" not in paths
+    assert corpus.exists()
+
+
+def test_the_cache_never_lands_inside_a_checked_folder_unless_asked(tmp_path: Path, cli) -> None:
+    corpus = write_corpus(tmp_path / "corpus", {"a.txt": REPEAT})
+    result = cli(["check", "corpus", "--select", "DUP001", "--cache-dir", str(tmp_path / "c")], cwd=tmp_path)
+    assert result.exit_code == 1
+    assert sorted(os.listdir(corpus)) == ["a.txt"]
+    assert list((tmp_path / "c").glob("*.sqlite"))
+
+
+def test_progress_bar_is_silent_when_stderr_is_not_a_terminal(tmp_path: Path, cli) -> None:
+    write_corpus(tmp_path, {"a.txt": REPEAT})
+    result = cli(["check", ".", "--select", "DUP001", "--no-cache"], cwd=tmp_path)
+    assert "checking" not in result.output and "━" not in result.output
+
+
+def test_timings_are_printed_per_rule_and_phase(tmp_path: Path, cli) -> None:
+    write_corpus(tmp_path, {"a.txt": REPEAT})
+    result = cli(["check", ".", "--select", "DUP001", "--no-cache", "--timings"], cwd=tmp_path)
+    assert "phase: documents" in result.output and "DUP001" in result.output
+    assert "units read: 1, from cache: 0" in result.output
