@@ -15,6 +15,7 @@ from typing import Annotated, Any
 import typer
 
 from corpuslint import __version__
+from corpuslint import fix as fixer
 from corpuslint.cache import CACHE_DIR_NAME
 from corpuslint.config import ConfigError, Settings, load_settings
 from corpuslint.engine import RunOptions, RunResult, run
@@ -226,6 +227,53 @@ def check(
             typer.echo(f"{seconds:9.3f}s  {name}", err=True)
         typer.echo(f"units read: {result.units_read}, from cache: {result.units_cached}", err=True)
     raise typer.Exit(exit_code(result.findings, settings.fail_on))
+
+
+@app.command("fix")
+def fix_command(
+    paths: Annotated[list[Path], typer.Argument(help="Files or folders to fix.")],
+    output_dir: Annotated[Path | None, typer.Option(help="Write cleaned copies here (same relative paths).")] = None,
+    in_place: Annotated[bool, typer.Option("--in-place", help="Rewrite the files themselves (atomically).")] = False,
+    diff: Annotated[bool, typer.Option("--diff", help="Print a unified diff; write nothing.")] = False,
+    unsafe_fixes: Annotated[bool, typer.Option("--unsafe-fixes", help="Also apply fixes marked unsafe.")] = False,
+    select: Annotated[list[str] | None, typer.Option(help="Only apply fixes of these rules.")] = None,
+    ignore: Annotated[list[str] | None, typer.Option(help="Do not apply fixes of these rules.")] = None,
+    config: ConfigFile = None,
+    rules_dirs: RulesDir = None,
+) -> None:
+    """Apply the safe fixes rules declare (drop a repeated headline, a duplicate paragraph, a stray fragment on
+    its own line, a boilerplate line). Exactly one of --output-dir, --in-place or --diff."""
+    if sum([output_dir is not None, in_place, diff]) != 1:
+        raise _fail("choose exactly one of --output-dir DIR, --in-place or --diff")
+    settings = _settings(config, paths[0], rules_dirs, select=_split(select), ignore=_split(ignore))
+    try:
+        plans = fixer.plan(paths, settings, unsafe=unsafe_fixes)
+    except ConfigError as exc:
+        raise _fail(str(exc)) from None
+    fixed_files = fixed_findings = 0
+    for plan in plans:
+        if plan.refused and (in_place or plan.changed):
+            typer.echo(f"{plan.source.rel}: {plan.refused}", err=True)
+        if not plan.changed:
+            if output_dir is not None and not plan.refused:
+                fixer.write_atomic(fixer.output_path(plan.source, paths, output_dir), plan.original)
+            continue
+        fixed_files += 1
+        fixed_findings += len(plan.applied)
+        if diff:
+            sys.stdout.write(fixer.unified_diff(plan))
+        elif in_place:
+            fixer.write_atomic(Path(plan.source.path), plan.fixed, like=Path(plan.source.path))
+        else:
+            assert output_dir is not None
+            try:
+                target = fixer.output_path(plan.source, paths, output_dir)
+            except ValueError as exc:
+                raise _fail(str(exc)) from None
+            fixer.write_atomic(target, plan.fixed, like=Path(plan.source.path))
+    verb = "Would fix" if diff else "Fixed"
+    typer.echo(f"{verb} {fixed_findings} findings in {fixed_files} files.", err=True)
+    raise typer.Exit(EXIT_FINDINGS if diff and fixed_files else EXIT_OK)
 
 
 @app.command("baseline")

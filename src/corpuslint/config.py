@@ -57,6 +57,9 @@ class Settings(_Strict):
     corpus_root: str | None = None
     baseline: str | None = None
     max_document_bytes: int = Field(default=32 * 1024 * 1024, gt=0)
+    max_decompression_ratio: int = Field(default=100, gt=0)
+    document_timeout: float = Field(default=20.0, gt=0)
+    follow_symlinks: bool = False
     jobs: int | None = Field(default=None, ge=1)
     source: str | None = Field(default=None, exclude=True)
 

@@ -9,10 +9,13 @@ process. Results are assembled in unit order, so they are identical for any numb
 
 from __future__ import annotations
 
+import contextlib
 import fnmatch
 import hashlib
 import multiprocessing
 import os
+import signal
+import threading
 import time
 import traceback
 from collections import defaultdict
@@ -89,25 +92,32 @@ def check_unit(
     seconds: dict[str, float] = defaultdict(float)
     clock = time.perf_counter
     started = clock()
-    for item in load_unit(unit, settings.fields, settings.max_document_bytes):
+    items = load_unit(unit, settings.fields, settings.max_document_bytes, settings.max_decompression_ratio)
+    for item in items:
         if isinstance(item, Problem):
             entry.input_findings.extend(_problem_findings(rules, [item]))
             continue
         entry.documents += 1
         ctx = DocContext(item)
-        for rule in active:
-            output = outputs[rule.code]
-            t = clock()
-            try:
-                if isinstance(rule, CorpusRule):
-                    signature = rule.signature(item, ctx)
-                    if signature is not None:
-                        output.signatures.append(signature)
-                else:
-                    output.findings.extend(rule.check(item, ctx))
-            except Exception as exc:
-                output.findings.append(_rule_failed(rules, rule.code, item, exc))
-            seconds[rule.code] += clock() - t
+        with document_deadline(settings.document_timeout) as deadline:
+            for rule in active:
+                output = outputs[rule.code]
+                t = clock()
+                try:
+                    if deadline.expired:
+                        raise DocumentTimeout(settings.document_timeout)
+                    if isinstance(rule, CorpusRule):
+                        signature = rule.signature(item, ctx)
+                        if signature is not None:
+                            output.signatures.append(signature)
+                    else:
+                        output.findings.extend(rule.check(item, ctx))
+                except DocumentTimeout:
+                    deadline.expired = True
+                    output.findings.append(_rule_timed_out(rules, rule.code, item, settings.document_timeout))
+                except Exception as exc:
+                    output.findings.append(_rule_failed(rules, rule.code, item, exc))
+                seconds[rule.code] += clock() - t
     seconds["(load and parse)"] = clock() - started - sum(seconds.values())
     entry.rules = outputs
     return entry, dict(seconds)
@@ -173,7 +183,7 @@ def run(paths: list[Path], settings: Settings, cwd: Path | None = None, options:
 def _discover(
     paths: list[Path], settings: Settings, rules: RuleSet, cwd: Path | None
 ) -> tuple[list[SourceFile], list[Finding]]:
-    items = list(discover(paths, settings.include, settings.exclude, cwd))
+    items = list(discover(paths, settings.include, settings.exclude, cwd, settings.follow_symlinks))
     problems = [item for item in items if isinstance(item, Problem)]
     return [item for item in items if isinstance(item, SourceFile)], list(_problem_findings(rules, problems))
 
@@ -306,19 +316,59 @@ def _problem_findings(rules: RuleSet, problems: list[Problem]) -> Iterator[Findi
             yield rule.from_problem(problem)
 
 
-def _rule_failed(rules: RuleSet, code: str, doc: Document, exc: Exception) -> Finding:
-    frame = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
-    where = f" at {Path(frame.filename).name}:{frame.lineno}" if frame else ""
-    location = Location(
+class DocumentTimeout(Exception):
+    """Raised inside a rule when a document has used up its time (`document-timeout` seconds)."""
+
+
+class _Deadline:
+    expired = False
+
+
+@contextlib.contextmanager
+def document_deadline(seconds: float) -> Iterator[_Deadline]:
+    """Interrupt the rule running on a document after `seconds` (SIGALRM; only in a process's main thread,
+    which is where rules run). Rules after the one interrupted are skipped for that document."""
+    deadline = _Deadline()
+    usable = hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
+    if not usable:
+        yield deadline
+        return
+
+    def expire(signum: int, frame: Any) -> None:
+        deadline.expired = True
+        raise DocumentTimeout(seconds)
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield deadline
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def _document_location(doc: Document) -> Location:
+    line = doc.record or 1
+    return Location(
         path=doc.path,
         document=doc.id,
         record=doc.record,
         start=0,
         end=0,
-        line=doc.record or 1,
+        line=line,
         column=1,
-        end_line=doc.record or 1,
+        end_line=line,
         end_column=1,
     )
+
+
+def _rule_timed_out(rules: RuleSet, code: str, doc: Document, seconds: float) -> Finding:
+    message = f"rule {code} took longer than {seconds:g}s (document-timeout) on this document; not checked by it"
+    return rules.rule_timeout.finding(_document_location(doc), message, text=f"{code} timeout")
+
+
+def _rule_failed(rules: RuleSet, code: str, doc: Document, exc: Exception) -> Finding:
+    frame = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
+    where = f" at {Path(frame.filename).name}:{frame.lineno}" if frame else ""
     message = f"rule {code} failed on this document: {type(exc).__name__}: {exc}{where}"
-    return rules.rule_failed.finding(location, message, text=f"{code} {type(exc).__name__}")
+    return rules.rule_failed.finding(_document_location(doc), message, text=f"{code} {type(exc).__name__}")

@@ -109,6 +109,27 @@ class RelatedLocation(BaseModel):
 Evidence = dict[str, str | int | float | bool | list[str] | list[int] | list[float] | None]
 
 
+class Edit(BaseModel):
+    """Replace `[start, end)` of a field's text (code-point offsets, as in `Block`) with `replacement`."""
+
+    model_config = ConfigDict(frozen=True)
+
+    field: str
+    start: int
+    end: int
+    replacement: str = ""
+
+
+class Fix(BaseModel):
+    """How to repair a finding. `safe` fixes are applied by `corpuslint fix`; unsafe ones need `--unsafe-fixes`."""
+
+    model_config = ConfigDict(frozen=True)
+
+    description: str
+    edits: list[Edit]
+    safe: bool = True
+
+
 class Finding(BaseModel):
     """One defect, explained: which rule, where, what was found and the evidence."""
 
@@ -120,6 +141,7 @@ class Finding(BaseModel):
     text: str = ""
     evidence: Evidence = Field(default_factory=dict)
     related: list[RelatedLocation] = Field(default_factory=list)
+    fix: Fix | None = None
     fingerprint: str = ""
 
     def sort_key(self) -> tuple:

@@ -104,6 +104,7 @@ class RuleSet:
         self.corpus_rules = [r for r in self.rules if isinstance(r, CorpusRule)]
         self.input_rules = {r.kind: r for r in self.rules if isinstance(r, inputs.InputRule)}
         self.rule_failed = inputs.RuleFailed()
+        self.rule_timeout = inputs.RuleTimeout()
 
     def severity_for(self, code: str, name: str, default: Severity) -> Severity:
         best = max((s for s in self.severities if matches(code, name, s)), key=specificity, default=None)

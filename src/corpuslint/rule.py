@@ -18,7 +18,7 @@ from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict
 
-from corpuslint.model import Block, Document, Evidence, Finding, Location, RelatedLocation, Severity
+from corpuslint.model import Block, Document, Edit, Evidence, Finding, Fix, Location, RelatedLocation, Severity
 from corpuslint.text import words
 
 CODE_RE = re.compile(r"^[A-Z]+[0-9]{3}$")
@@ -65,6 +65,7 @@ class Rule:
         text: str = "",
         evidence: Evidence | None = None,
         related: Sequence[RelatedLocation] = (),
+        fix: Fix | None = None,
     ) -> Finding:
         return Finding(
             code=self.code,
@@ -75,6 +76,7 @@ class Rule:
             text=text,
             evidence=evidence or {},
             related=list(related),
+            fix=fix,
         )
 
 
@@ -97,6 +99,28 @@ class DocContext:
 
     def words(self, block: Block) -> list[str]:
         return self.memo(("words", id(block)), lambda: words(block.text))
+
+
+def drop_block(doc: Document, block: Block, description: str, *, safe: bool = True) -> Fix:
+    """A fix that removes `block` and the blank lines that separate it from its neighbour in the same field."""
+    same_field = [b for b in doc.blocks if b.field == block.field]
+    later = [b.start for b in same_field if b.start >= block.end]
+    earlier = [b.end for b in same_field if b.end <= block.start]
+    if later:
+        start, end = block.start, min(later)
+    elif earlier:
+        start, end = max(earlier), block.end
+    else:
+        start, end = block.start, block.end
+    return Fix(description=description, edits=[Edit(field=block.field, start=start, end=end)], safe=safe)
+
+
+def drop_span(block: Block, start: int, end: int, description: str, *, safe: bool = True) -> Fix:
+    """A fix that removes `block.text[start:end]` and the white space before it (offsets relative to the block)."""
+    while start > 0 and block.text[start - 1] in " \t":
+        start -= 1
+    edit = Edit(field=block.field, start=block.start + start, end=block.start + end)
+    return Fix(description=description, edits=[edit], safe=safe)
 
 
 class DocumentRule(Rule):

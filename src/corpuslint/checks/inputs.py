@@ -175,6 +175,24 @@ class RuleFailed(InputRule):
     severity = Severity.ERROR
 
 
+class RuleTimeout(InputRule):
+    """A rule took longer than `document-timeout` seconds on one document; the run goes on.
+
+    ## What it does
+    Interrupts the rule, reports which rule on which document, and skips the remaining rules for that document.
+
+    ## Why is this bad?
+    A pathological document (or a catastrophic pattern in a rule pack) must not hang a CI gate.
+
+    ## Example
+    `INPUT009 rule BOIL003 took longer than 20s (document-timeout) on this document; not checked by it`.
+    """
+
+    code = "INPUT009"
+    name = kind = "rule-timeout"
+    severity = Severity.ERROR
+
+
 RULES: list[type[Rule]] = [
     UnreadablePath,
     InvalidEncoding,
@@ -184,4 +202,5 @@ RULES: list[type[Rule]] = [
     MissingField,
     OversizedInput,
     RuleFailed,
+    RuleTimeout,
 ]

@@ -27,7 +27,8 @@ class WorkUnit:
 
     @property
     def key(self) -> str:
-        return f"{self.source.rel}\0{os.path.abspath(self.source.path)}:{self.start}"
+        disk = os.fsencode(os.path.abspath(self.source.path)).decode("utf-8", "backslashreplace")
+        return f"{self.source.rel}\0{disk}:{self.start}"
 
 
 def plan_units(source: SourceFile, chunk_bytes: int) -> list[WorkUnit]:
@@ -50,12 +51,12 @@ def plan_units(source: SourceFile, chunk_bytes: int) -> list[WorkUnit]:
         return [WorkUnit(source)]  # the loader reports why it cannot read the file
 
 
-def load_unit(unit: WorkUnit, fields: FieldMap, max_bytes: int) -> Iterator[Document | Problem]:
+def load_unit(unit: WorkUnit, fields: FieldMap, max_bytes: int, max_ratio: int = 100) -> Iterator[Document | Problem]:
     """Documents and problems of one unit, in file order; never raises for bad input."""
     source = unit.source
     name = source.path.lower()
     if name.endswith(JSONL_SUFFIXES):
-        return load_jsonl(source.path, source.rel, fields, max_bytes, unit.start, unit.end, unit.first_line)
+        return load_jsonl(source.path, source.rel, fields, max_bytes, unit.start, unit.end, unit.first_line, max_ratio)
     if name.endswith(JSON_SUFFIXES):
         return load_json(source.path, source.rel, fields, max_bytes)
     return load_text(source.path, source.rel, max_bytes)

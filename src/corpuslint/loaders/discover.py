@@ -24,12 +24,21 @@ class SourceFile:
     path: str  # path on disk
 
 
+_UNPRINTABLE = {c: f"\\x{c:02x}" for c in range(32)} | {0x7F: "\\x7f"}
+
+
 def display_path(path: Path, cwd: Path) -> str:
+    """The path as reported: relative to `cwd` when inside it, `/`-separated, and printable (undecodable bytes
+    and control characters such as a newline in a file name are shown as escapes)."""
     absolute = Path(os.path.abspath(path))
     try:
-        return absolute.relative_to(cwd).as_posix()
+        shown = absolute.relative_to(cwd).as_posix()
     except ValueError:
-        return absolute.as_posix()
+        shown = absolute.as_posix()
+    if shown.isprintable():
+        return shown
+    shown = shown.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    return shown.translate(_UNPRINTABLE)
 
 
 def is_supported(name: str) -> bool:
@@ -42,12 +51,17 @@ def _matches(rel: str, patterns: list[str]) -> bool:
 
 
 def discover(
-    paths: list[Path], include: list[str] | None = None, exclude: list[str] | None = None, cwd: Path | None = None
+    paths: list[Path],
+    include: list[str] | None = None,
+    exclude: list[str] | None = None,
+    cwd: Path | None = None,
+    follow_symlinks: bool = False,
 ) -> Iterator[SourceFile | Problem]:
     """Every supported file under `paths` (sorted, de-duplicated), or a problem for each path that cannot be read.
 
     Files named explicitly are checked whatever their extension; files found by walking a folder must have a
-    supported extension and match `include` (when given) and not `exclude`.
+    supported extension and match `include` (when given) and not `exclude`. Symbolic links found while walking
+    are followed only when they stay inside the folder being walked, unless `follow_symlinks`.
     """
     cwd = cwd or Path.cwd()
     include, exclude = include or [], exclude or []
@@ -61,7 +75,7 @@ def discover(
             problems.append(Problem(kind="unreadable-path", path=rel, message=f"cannot read path: {exc.strerror}"))
             continue
         if stat.S_ISDIR(mode):
-            for file in _walk(path, cwd, problems):
+            for file in _walk(path, cwd, problems, follow_symlinks):
                 if (not include or _matches(file.rel, include)) and not _matches(file.rel, exclude):
                     found.setdefault(file.rel, file)
         elif stat.S_ISREG(mode):
@@ -73,7 +87,9 @@ def discover(
     yield from sorted(found.values())
 
 
-def _walk(root: Path, cwd: Path, problems: list[Problem]) -> Iterator[SourceFile]:
+def _walk(root: Path, cwd: Path, problems: list[Problem], follow_symlinks: bool) -> Iterator[SourceFile]:
+    real_root = os.path.realpath(root)
+
     def on_error(exc: OSError) -> None:
         where = display_path(Path(exc.filename), cwd) if exc.filename else display_path(root, cwd)
         problems.append(Problem(kind="unreadable-path", path=where, message=f"cannot read folder: {exc.strerror}"))
@@ -93,4 +109,15 @@ def _walk(root: Path, cwd: Path, problems: list[Problem]) -> Iterator[SourceFile
             if not stat.S_ISREG(mode):
                 problems.append(Problem(kind="unreadable-path", path=rel, message="not a regular file; skipped"))
                 continue
+            if not follow_symlinks and os.path.islink(full):
+                target = os.path.realpath(full)
+                if os.path.commonpath([real_root, target]) != real_root:
+                    problems.append(
+                        Problem(
+                            kind="unreadable-path",
+                            path=rel,
+                            message="symbolic link to outside the checked folder; not followed",
+                        )
+                    )
+                    continue
             yield SourceFile(rel, full)

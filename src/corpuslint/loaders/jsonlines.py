@@ -7,7 +7,9 @@ every other record is still checked.
 
 from __future__ import annotations
 
+import itertools
 import json
+import os
 import zlib
 from collections.abc import Iterator
 from typing import Any
@@ -30,6 +32,7 @@ def load_jsonl(
     start: int = 0,
     end: int | None = None,
     first_line: int = 1,
+    max_ratio: int = 100,
 ) -> Iterator[Document | Problem]:
     """Records of the file, or of its byte range [start, end) whose first line is `first_line`."""
     try:
@@ -37,12 +40,29 @@ def load_jsonl(
     except OSError as exc:
         yield Problem(kind="unreadable-path", path=rel, message=f"cannot read file: {exc.strerror or exc}")
         return
-    seen_any = False
+    seen_any = whole = False
     try:
         with handle:
             if start:
                 handle.seek(start)
+            if end is None and not path_on_disk.lower().endswith(".gz"):
+                end = os.fstat(handle.fileno()).st_size  # a file that grows while we read: check what was there
+                whole = True
+            else:
+                whole = start == 0 and end is None
+            budget = _decompression_budget(path_on_disk, max_ratio)
             for number, raw in bounded_lines(handle, max_bytes, first_line, end):
+                if budget is not None and handle.tell() > budget:
+                    yield Problem(
+                        kind="oversized-input",
+                        path=rel,
+                        line=number,
+                        record=number,
+                        message=f"decompressed more than {max_ratio}x the compressed size by line {number}: "
+                        "a compression bomb or not text; the rest of the file is not checked",
+                        evidence={"max_decompression_ratio": max_ratio, "decompressed_bytes": handle.tell()},
+                    )
+                    return
                 if raw is None:
                     yield Problem(
                         kind="oversized-input",
@@ -61,8 +81,18 @@ def load_jsonl(
     except (OSError, EOFError, zlib.error) as exc:
         yield Problem(kind="unreadable-path", path=rel, message=f"cannot read file to the end: {exc}")
         return
-    if not seen_any and start == 0 and end is None:
+    if not seen_any and whole:
         yield Problem(kind="empty-document", path=rel, message="file holds no records")
+
+
+def _decompression_budget(path_on_disk: str, max_ratio: int) -> int | None:
+    """For a compressed file, how many decompressed bytes are plausible for text (at least 16 MiB)."""
+    if not path_on_disk.lower().endswith(".gz"):
+        return None
+    try:
+        return max(16 * 1024 * 1024, max_ratio * os.path.getsize(path_on_disk))
+    except OSError:
+        return None
 
 
 def load_json(path_on_disk: str, rel: str, fields: FieldMap, max_bytes: int) -> Iterator[Document | Problem]:
@@ -77,12 +107,13 @@ def load_json(path_on_disk: str, rel: str, fields: FieldMap, max_bytes: int) -> 
     if text[start] != "[":
         yield from _record_from_text(text, start, 1, None, rel, fields, first_line=1)
         return
-    index, pos = 0, _skip_ws(text, start + 1)
-    while pos < len(text) and text[pos] != "]":
-        index += 1
-        line = text.count("\n", 0, pos) + 1
+    elements = ArrayElements(text, start)
+    for index in itertools.count(1):
+        line = text.count("\n", 0, elements.position) + 1
         try:
-            _, end = _DECODER.raw_decode(text, pos)
+            pos, end = next(elements)
+        except StopIteration:
+            return
         except (ValueError, RecursionError) as exc:
             line, column = _error_position(exc, line, 1)
             yield Problem(
@@ -95,9 +126,36 @@ def load_json(path_on_disk: str, rel: str, fields: FieldMap, max_bytes: int) -> 
             )
             return
         yield from _record_from_text(text, pos, line, index, rel, fields, first_line=1, end=end)
-        pos = _skip_ws(text, end)
-        if pos < len(text) and text[pos] == ",":
-            pos = _skip_ws(text, pos + 1)
+
+
+class ArrayElements:
+    """(start, end) offsets of each element of the JSON array opening at `text[pos]`; `position` is where the
+    next element starts. Raises ValueError or RecursionError on malformed JSON."""
+
+    def __init__(self, text: str, pos: int) -> None:
+        self.text = text
+        self.position = _skip_ws(text, pos + 1)
+
+    def __iter__(self) -> ArrayElements:
+        return self
+
+    def __next__(self) -> tuple[int, int]:
+        text, pos = self.text, self.position
+        if pos >= len(text) or text[pos] == "]":
+            raise StopIteration
+        _, end = _DECODER.raw_decode(text, pos)
+        self.position = _skip_ws(text, end)
+        if self.position < len(text) and text[self.position] == ",":
+            self.position = _skip_ws(text, self.position + 1)
+        return pos, end
+
+
+def record_starts(text: str) -> list[int]:
+    """Where each record of a .json file starts: its elements if it holds an array, else the one object."""
+    start = _skip_ws(text, 0)
+    if start >= len(text) or text[start] != "[":
+        return [start]
+    return [pos for pos, _ in ArrayElements(text, start)]
 
 
 def _record_from_text(
@@ -180,7 +238,7 @@ def build_record_document(
     used = {headline_key, summary_key, body_key, lang_key, id_key}
     metadata = {k: v for k, v in obj.items() if k not in used and isinstance(v, str | int | float | bool)}
     doc_id = str(obj[id_key]) if id_key is not None else f"{rel}:{record if record is not None else 1}"
-    doc = Document.model_construct(
+    doc = Document(
         id=doc_id,
         path=rel,
         record=record,
@@ -208,7 +266,7 @@ def _whole_field(role: Role, obj: dict[str, Any], key: str | None) -> Block | No
     start, end = strip_span(text, 0, len(text))
     if start >= end:
         return None
-    return Block.model_construct(role=role, text=text[start:end], field=key, start=start, end=end)
+    return Block(role=role, text=text[start:end], field=key, start=start, end=end)
 
 
 def _skip_ws(text: str, pos: int) -> int:

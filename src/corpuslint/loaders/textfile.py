@@ -54,7 +54,7 @@ def parse_text_document(text: str, rel: str) -> Document:
     found_summary, body = split_summary(parse_blocks(text, FIELD, body_start))
     lang = text[slice(*front["lang"])] if "lang" in front else None
     doc_id = text[slice(*front["id"])] if "id" in front else rel
-    doc = Document.model_construct(
+    doc = Document(
         id=doc_id,
         path=rel,
         record=None,
@@ -84,4 +84,4 @@ def _front_matter(text: str) -> tuple[dict[str, tuple[int, int]], int]:
 
 
 def _value_block(role: Role, text: str, start: int, end: int) -> Block:
-    return Block.model_construct(role=role, text=text[start:end], field=FIELD, start=start, end=end)
+    return Block(role=role, text=text[start:end], field=FIELD, start=start, end=end)
