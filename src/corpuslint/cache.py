@@ -74,10 +74,10 @@ class Cache:
         gitignore = folder / ".gitignore"
         if not gitignore.exists():
             gitignore.write_text("# created by corpuslint\n*\n")
-        self._db = sqlite3.connect(folder / f"cache-{code_salt()}.sqlite")
+        # Concurrent runs on one cache wait for each other's commits rather than fail.
+        self._db = sqlite3.connect(folder / f"cache-{code_salt()}.sqlite", timeout=60)
         self._db.executescript(_SCHEMA)
-        self.hits = 0
-        self.misses = 0
+        self._pending = 0
 
     def get(self, key: str, stat: str | None) -> UnitEntry | None:
         row = self._db.execute("SELECT stat, payload FROM units WHERE key = ?", (key,)).fetchone()
@@ -93,6 +93,9 @@ class Cache:
             return
         payload = pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL)
         self._db.execute("INSERT OR REPLACE INTO units VALUES (?, ?, ?)", (key, stat, payload))
+        self._pending += 1
+        if self._pending >= 64:  # short transactions: a concurrent run is never locked out for long
+            self.commit()
 
     def get_corpus(self, rule: str, digest: str) -> list[Finding] | None:
         row = self._db.execute("SELECT digest, payload FROM corpus WHERE rule = ?", (rule,)).fetchone()
@@ -109,6 +112,7 @@ class Cache:
 
     def commit(self) -> None:
         self._db.commit()
+        self._pending = 0
 
     def close(self) -> None:
         self._db.commit()

@@ -125,15 +125,28 @@ def _execute(
         cache_dir = Path(settings.cache_dir) if settings.cache_dir else Path.cwd() / CACHE_DIR_NAME
     progress = ProgressBar(enabled=not quiet and sys.stderr.isatty())
     options = RunOptions(cache_dir=cache_dir, corpus=corpus, report_filter=report_filter, progress=progress)
+    client = None
     try:
+        if settings.engine == "dask":
+            from corpuslint.engines import dask as dask_engine
+
+            client = dask_engine.connect(settings.scheduler, settings.jobs)
+            options.executor = dask_engine.executor(client)
         return run(paths, settings, cwd, options)
     except (ConfigError, GateError) as exc:
         raise _fail(str(exc)) from None
-    except Exception:
+    except Exception as exc:
+        if type(exc).__name__ == "ClusterError":
+            raise _fail(str(exc)) from None
         traceback.print_exc()
         raise _fail("internal error; please report it with the traceback above") from None
     finally:
         progress.close()
+        if client is not None:
+            cluster = client.cluster
+            client.close()
+            if cluster is not None and not settings.scheduler:
+                cluster.close()
 
 
 def _write(report: str, output: Path | None) -> None:
@@ -179,6 +192,8 @@ def check(
     baseline: Annotated[Path | None, typer.Option(help="Report only findings not in this baseline file.")] = None,
     changed_since: Annotated[str | None, typer.Option(help="Check only documents changed since this git ref.")] = None,
     timings: Annotated[bool, typer.Option("--timings", help="Print time spent per rule and phase on stderr.")] = False,
+    engine: Annotated[str | None, typer.Option(help="local (default) or dask.")] = None,
+    scheduler: Annotated[str | None, typer.Option(help="Dask scheduler address (default: a LocalCluster).")] = None,
 ) -> None:
     """Check documents and report findings."""
     if output_format not in FORMATS:
@@ -198,6 +213,8 @@ def check(
         cache_dir=str(cache_dir) if cache_dir else None,
         corpus_root=str(corpus) if corpus else None,
         baseline=str(baseline) if baseline else None,
+        engine=engine,
+        scheduler=scheduler,
     )
     targets, report_filter = paths, None
     corpus_roots = [Path(settings.corpus_root)] if settings.corpus_root else None

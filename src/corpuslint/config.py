@@ -61,6 +61,8 @@ class Settings(_Strict):
     document_timeout: float = Field(default=20.0, gt=0)
     follow_symlinks: bool = False
     jobs: int | None = Field(default=None, ge=1)
+    engine: Literal["local", "dask"] = "local"
+    scheduler: str | None = None
     source: str | None = Field(default=None, exclude=True)
 
 

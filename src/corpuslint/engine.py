@@ -34,6 +34,8 @@ from corpuslint.rule import CorpusRule, DocContext, Rule
 from corpuslint.text import normalise
 
 ProgressCallback = Callable[[int, int, int], None]  # (units done, units total, documents so far)
+Job = tuple[WorkUnit, frozenset[str] | None]  # a unit, and the rules to run on it (None: all)
+UnitExecutor = Callable[[list[Job], Settings], Iterator[tuple[UnitEntry, dict[str, float]]]]  # results in job order
 
 
 @dataclass
@@ -44,6 +46,7 @@ class RunOptions:
     progress: ProgressCallback | None = None
     chunk_bytes: int = 8 * 1024 * 1024  # JSON Lines files larger than this are split between workers
     parallel_min_bytes: int = 1024 * 1024  # below this much text to read, one process is faster
+    executor: UnitExecutor | None = None  # runs the per-document phase elsewhere (e.g. on a Dask cluster)
 
 
 @dataclass
@@ -76,7 +79,7 @@ def _init_worker(settings: Settings) -> None:
     _WORKER = (RuleSet(settings), settings)
 
 
-def _check_in_worker(job: tuple[WorkUnit, frozenset[str] | None]) -> tuple[UnitEntry, dict[str, float]]:
+def _check_in_worker(job: Job) -> tuple[UnitEntry, dict[str, float]]:
     assert _WORKER is not None
     return check_unit(job[0], *_WORKER, only=job[1])
 
@@ -241,6 +244,9 @@ def _map_units(
     jobs: list[tuple[int, WorkUnit, frozenset[str] | None]], rules: RuleSet, settings: Settings, options: RunOptions
 ) -> Iterator[tuple[UnitEntry, dict[str, float]]]:
     work = [(unit, only) for _, unit, only in jobs]
+    if options.executor is not None:
+        yield from options.executor(work, settings)
+        return
     size = sum(_unit_bytes(unit) for unit, _ in work)
     processes = min(settings.jobs or os.cpu_count() or 1, len(work))
     if processes <= 1 or size < options.parallel_min_bytes:

@@ -12,7 +12,7 @@ from json.decoder import scanstring
 from typing import Protocol
 
 from corpuslint.model import Document, Location
-from corpuslint.text import LineIndex, snippet_window
+from corpuslint.text import LineIndex
 
 _DECODER = json.JSONDecoder()
 _WS = " \t\n\r"
@@ -29,8 +29,9 @@ def _location(
     end_line, end_column = index.position(raw_end)
     if end_line == line and end_column <= column:
         end_column = column + 1 if raw_end > raw_start else column
-    text = index.line_text(line)
-    snippet, snippet_column = snippet_window(text, column, end_column if end_line == line else len(text) + 1)
+    line_start, line_end = index.line_bounds(line)
+    last = end_column if end_line == line else line_end - line_start + 1
+    snippet, snippet_column = index.snippet(line, column, last)
     return Location(
         path=doc.path,
         document=doc.id,
@@ -117,32 +118,36 @@ def string_field_offsets(raw: str, pos: int) -> dict[str, int]:
 
 
 def raw_offsets(raw: str, literal_start: int, start: int, end: int) -> tuple[int, int]:
-    """Map decoded offsets [start, end) of the string literal beginning at `literal_start` to raw offsets."""
+    """Map decoded offsets [start, end) of the string literal beginning at `literal_start` to raw offsets.
+
+    Jumps from escape to escape with `str.find` (plain characters map one to one), so the cost grows with the
+    number of escapes before `end`, not with the length of the text."""
     decoded = 0
     i = literal_start
-    raw_start = raw_end = None
+    raw_start: int | None = None
+    n = len(raw)
+    quote = backslash = -1
     while True:
-        if decoded == start and raw_start is None:
-            raw_start = i
-        if decoded == end:
-            raw_end = i
+        if quote < i:
+            quote = raw.find('"', i) % (n + 1)  # not found (-1) -> n
+        if backslash < i:
+            backslash = raw.find("\\", i) % (n + 1)
+        stop = min(quote, backslash)
+        plain = stop - i  # raw[i:stop] decodes to itself
+        if raw_start is None and start <= decoded + plain:
+            raw_start = i + start - decoded
+        if end <= decoded + plain:
+            return (raw_start if raw_start is not None else i), i + end - decoded
+        decoded += plain
+        i = stop
+        if i >= n or raw[i] == '"':
             break
-        ch = raw[i] if i < len(raw) else '"'
-        if ch == '"':
-            break
-        if ch != "\\":
-            i += 1
-            decoded += 1
-            continue
         if raw[i + 1] != "u":
             i += 2
-            decoded += 1
-            continue
-        high = int(raw[i + 2 : i + 6], 16)
-        i += 6
-        if 0xD800 <= high < 0xDC00 and raw[i : i + 2] == "\\u" and 0xDC00 <= int(raw[i + 2 : i + 6], 16) < 0xE000:
-            i += 6  # a surrogate pair decodes to one code point
+        else:
+            high = int(raw[i + 2 : i + 6], 16)
+            i += 6
+            if 0xD800 <= high < 0xDC00 and raw[i : i + 2] == "\\u" and 0xDC00 <= int(raw[i + 2 : i + 6], 16) < 0xE000:
+                i += 6  # a surrogate pair decodes to one code point
         decoded += 1
-    if raw_start is None:
-        raw_start = i
-    return raw_start, raw_end if raw_end is not None else i
+    return (raw_start if raw_start is not None else i), i

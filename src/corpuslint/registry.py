@@ -10,17 +10,18 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from corpuslint.checks import duplicates, inputs
+from corpuslint.checks import duplicates, figures, headlines, inputs, languages
+from corpuslint.checks.packs import pack_rules
 from corpuslint.config import ConfigError, Settings
 from corpuslint.model import Severity
 from corpuslint.rule import CODE_RE, NAME_RE, CorpusRule, DocumentRule, Rule
 
 ENTRY_POINT_GROUP = "corpuslint.rules"
-BUILTIN_FAMILIES = (inputs, duplicates)
+BUILTIN_FAMILIES = (inputs, duplicates, languages, headlines, figures)
 
 # Extra rule sources (e.g. YAML packs) register a loader here: settings -> rule classes.
 RuleSource = Callable[[Settings], Iterable[type[Rule]]]
-EXTRA_SOURCES: list[RuleSource] = []
+EXTRA_SOURCES: list[RuleSource] = [pack_rules]
 
 
 def builtin_rules() -> list[type[Rule]]:
@@ -92,6 +93,7 @@ class RuleSet:
             _check_selectors(selectors, known, f"{where}: per-path-ignores")
         _check_selectors(settings.rule_options, known, f"{where}: rule-options")
         self.known = known
+        self.settings = settings  # reporters that re-read documents (html) need the field map and size limit
         self.severities = settings.severity
         enabled = [
             rule

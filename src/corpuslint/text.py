@@ -48,7 +48,7 @@ def sentences(text: str) -> list[tuple[int, int]]:
     for match in _SENTENCE_END_RE.finditer(text):
         cut = match.end()
         if text[match.start()] == ".":
-            head = text[start : match.start()].rsplit(None, 1)
+            head = text[max(start, match.start() - 32) : match.start()].rsplit(None, 1)  # the last word only
             last_word = head[-1].lower() if head else ""
             if last_word in _ABBREVIATIONS or len(last_word) == 1:
                 continue
@@ -104,16 +104,21 @@ class LineIndex:
         index = bisect.bisect_right(self._starts, offset) - 1
         return index + 1, offset - self._starts[index] + 1
 
-    def line_text(self, line: int) -> str:
+    def line_bounds(self, line: int) -> tuple[int, int]:
+        """Offsets of the start and end (terminator excluded) of a 1-based line."""
         start = self._starts[line - 1]
         end = self._starts[line] if line < len(self._starts) else len(self._text)
-        return self._text[start:end].rstrip("\r\n")
+        while end > start and self._text[end - 1] in "\r\n":
+            end -= 1
+        return start, end
 
-
-def snippet_window(line_text: str, column: int, end_column: int, width: int = 160) -> tuple[str, int]:
-    """A piece of a source line around [column, end_column) no wider than `width`; returns it and its first column."""
-    if len(line_text) <= width:
-        return line_text, 1
-    centre = max(0, (column + min(end_column, column + width // 2)) // 2 - width // 2)
-    first = max(0, min(centre, len(line_text) - width))
-    return line_text[first : first + width], first + 1
+    def snippet(self, line: int, column: int, end_column: int, width: int = 160) -> tuple[str, int]:
+        """A piece of the line no wider than `width` around columns [column, end_column), and its first column;
+        only that piece is copied, however long the line."""
+        start, end = self.line_bounds(line)
+        length = end - start
+        if length <= width:
+            return self._text[start:end], 1
+        centre = max(0, (column + min(end_column, column + width // 2)) // 2 - width // 2)
+        first = max(0, min(centre, length - width))
+        return self._text[start + first : start + first + width], first + 1

@@ -1,0 +1,1135 @@
+"""Rule packs: checks written in YAML, not Python (`rules/<pack>/<Rule>.yml`, as in Vale styles).
+
+A pack is a folder holding `pack.yml` (its code `prefix`, e.g. `BOIL`, and a description) and one file per
+rule. A rule file names its kind with `extends` and its stable `number` (code = prefix + number, so adding a file
+never renumbers the others); the rule's name is the kebab-case file name. Four kinds:
+
+- `existence`: phrases (`tokens`) or regexes (`patterns`) found in a scope;
+- `script`: characters of given Unicode scripts or general categories, or listed characters;
+- `metric`: a number about the scope (words, duplicate-line share, top n-gram share, ...) outside `min`/`max`;
+- `position`: a pattern at the start or end of the scope (a dangling "Read more", a trailing "…").
+
+Files are read with a safe YAML loader that keeps line numbers, and validated by pydantic models with
+`extra="forbid"`: a mistake is a `ConfigError` naming the file, the line and the key. Regexes are compiled once
+per process and run with the `regex` module under a time limit; a pattern that backtracks catastrophically
+raises `PatternTimeout` (reported by the engine as INPUT008 for that document), and the rule is then switched
+off for the rest of the run in that process, so the run goes on.
+
+Speed: phrase lists become one alternation per rule, and a cheap gate runs first (are all the words of some
+phrase in the document? does the text contain a `requires-any` string? is the text pure ASCII when the
+pattern cannot match ASCII?), so most rules cost a set look-up per document.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from itertools import chain, filterfalse
+from pathlib import Path
+from typing import Annotated, Any, ClassVar, Literal
+
+import numpy as np
+import regex
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator, model_validator
+
+from corpuslint.config import ConfigError, Settings
+from corpuslint.loaders.textfile import parse_text_document
+from corpuslint.model import Block, Document, Finding, Location, Role, Severity
+from corpuslint.rule import CODE_RE, NAME_RE, DocContext, DocumentRule, Rule
+from corpuslint.text import lines, sentences, words
+
+PACK_FILE = "pack.yml"
+REGEX_TIMEOUT = 1.0  # seconds per search; a news document takes well under a millisecond
+_TAIL_WINDOW = 500  # position rules look only this far into a block's start or end
+_SHOWN_MATCH = 80  # characters of the matched text quoted in a message
+
+Scope = Literal["headline", "summary", "paragraph", "line", "body", "document"]
+BlockRole = Literal["headline", "summary", "heading", "paragraph", "bullet"]
+
+# ---------------------------------------------------------------------------------------------------------------
+# The rule-file models (the JSON schema in rules/schema.json is generated from these)
+
+
+def _kebab(name: str) -> str:
+    return name.replace("_", "-")
+
+
+class _Spec(BaseModel):
+    model_config = ConfigDict(extra="forbid", alias_generator=_kebab, frozen=True)
+
+
+class Examples(_Spec):
+    """Example documents in the `.txt` form (first line the headline, then paragraphs separated by blank lines)."""
+
+    bad: list[str] = Field(min_length=1, description="Documents on which the rule must fire.")
+    good: list[str] = Field(min_length=1, description="Documents on which the rule must not fire.")
+
+
+class RuleSpec(_Spec):
+    """Keys every rule file has."""
+
+    number: int = Field(ge=1, le=999, description="The rule's number in its pack; the code is prefix + 3 digits.")
+    message: str = Field(
+        min_length=1,
+        description="The finding's message. Placeholders: {match} (the matched text), {name}, {code}; metric "
+        "rules also {value}, {min}, {max}, {metric}.",
+    )
+    severity: Severity = Field(Severity.WARNING, description="error, warning or info.")
+    scope: Scope = Field(
+        "paragraph",
+        description="Where to look: headline, summary, paragraph (each body block), line (each line of the body), "
+        "body (the body as a whole), document (headline, summary and body).",
+    )
+    roles: list[BlockRole] | None = Field(
+        None,
+        description="Only blocks with these roles (for position rules: fire only when the first/last block has "
+        "one of them).",
+    )
+    description: str = Field(
+        min_length=1,
+        description="What the rule finds and why it matters (Markdown); the first paragraph is the summary.",
+    )
+    examples: Examples
+    link: str | None = Field(None, pattern=r"^https?://\S+$", description="A page explaining the rule.")
+
+    @field_validator("message")
+    @classmethod
+    def _known_placeholders(cls, message: str) -> str:
+        try:
+            message.format(match="", name="", code="", value=0.0, min=0.0, max=0.0, metric="")
+        except (KeyError, IndexError, ValueError) as exc:
+            raise ValueError(f"unknown or malformed placeholder in message: {exc}") from None
+        return message
+
+
+class _MatcherSpec(RuleSpec):
+    """Keys of the kinds that search text: phrases and regexes, combined into one alternation."""
+
+    tokens: list[Annotated[str, Field(min_length=1)]] = Field(
+        [], description="Literal phrases (matched as whole words where the script separates words by spaces)."
+    )
+    patterns: list[Annotated[str, Field(min_length=1)]] = Field(
+        [], description="Regular expressions (`regex` module syntax; ^ and $ match at line boundaries)."
+    )
+    ignorecase: bool = Field(True, description="Match regardless of case.")
+    word_boundaries: bool = Field(True, description="Tokens must not start or end inside a word.")
+
+    @model_validator(mode="after")
+    def _something_to_find(self) -> _MatcherSpec:
+        if not self.tokens and not self.patterns:
+            raise ValueError("give `tokens` or `patterns` (or both)")
+        return self
+
+
+class ExistenceSpec(_MatcherSpec):
+    """Report every occurrence of the tokens or patterns in the scope."""
+
+    extends: Literal["existence"]
+    at: Literal["anywhere", "line-start", "whole-line"] = Field(
+        "anywhere",
+        description="anywhere; line-start (the match starts a line); whole-line (the line is the match, apart from "
+        "spaces and punctuation).",
+    )
+    requires_any: list[Annotated[str, Field(min_length=1)]] = Field(
+        [],
+        description="Speed hint for `patterns`: they run only on text containing one of these strings (compared "
+        "case-insensitively). Tokens need no hint.",
+    )
+
+
+class PositionSpec(_MatcherSpec):
+    """Report the tokens or patterns when they start or end the scope."""
+
+    extends: Literal["position"]
+    position: Literal["start", "end"] = Field(description="Where the match must not be: start or end of the scope.")
+    min_words: int | None = Field(None, ge=0, description="Only when that first/last block has at least N words.")
+    max_words: int | None = Field(None, ge=0, description="Only when that first/last block has at most N words.")
+
+
+class ScriptSpec(RuleSpec):
+    """Report runs of characters from the given scripts, general categories or list."""
+
+    extends: Literal["script"]
+    scripts: list[str] = Field([], description="Unicode script names, e.g. Cyrillic, Han.")
+    categories: list[str] = Field([], description="Unicode general categories, e.g. Cc, Cf, Co, Cs.")
+    characters: list[Annotated[str, Field(min_length=1, max_length=1)]] = Field(
+        [], description='Single characters, e.g. "\\uFFFD".'
+    )
+    allow: list[Annotated[str, Field(min_length=1, max_length=1)]] = Field(
+        [], description="Characters never reported, e.g. tab and newline."
+    )
+
+    @model_validator(mode="after")
+    def _something_to_find(self) -> ScriptSpec:
+        if not (self.scripts or self.categories or self.characters):
+            raise ValueError("give `scripts`, `categories` or `characters`")
+        return self
+
+
+MetricName = Literal[
+    "words",
+    "characters",
+    "sentences",
+    "blocks",
+    "lines",
+    "uppercase-share",
+    "mean-word-length",
+    "max-word-length",
+    "hash-word-ratio",
+    "ellipsis-word-ratio",
+    "ellipsis-line-share",
+    "bullet-line-share",
+    "alpha-word-share",
+    "stop-word-count",
+    "terminal-punctuation-line-share",
+    "short-line-share",
+    "duplicate-line-share",
+    "duplicate-line-char-share",
+    "duplicate-block-share",
+    "duplicate-block-char-share",
+    "top-ngram-char-share",
+    "duplicate-ngram-char-share",
+]
+
+
+class MetricSpec(RuleSpec):
+    """Report the scope when a number about it is below `min` or above `max`."""
+
+    extends: Literal["metric"]
+    metric: MetricName = Field(description="What to measure.")
+    n: int | None = Field(None, ge=1, le=20, description="The n of the n-gram metrics.")
+    min: float | None = Field(None, description="Fire when the value is below this.")
+    max: float | None = Field(None, description="Fire when the value is above this.")
+    min_words: int | None = Field(None, ge=0, description="Measure only scopes with at least N words.")
+
+    @model_validator(mode="after")
+    def _bounded(self) -> MetricSpec:
+        if self.min is None and self.max is None:
+            raise ValueError("give `min` or `max` (or both)")
+        if ("ngram" in self.metric) != (self.n is not None):
+            raise ValueError("`n` is required by the n-gram metrics and only by them")
+        return self
+
+
+class PackSpec(_Spec):
+    """`pack.yml`: the pack's code prefix and description."""
+
+    prefix: str = Field(pattern=r"^[A-Z]+$", description="Upper-case letters; rule codes are prefix + 3 digits.")
+    description: str = Field(min_length=1)
+    link: str | None = Field(None, pattern=r"^https?://\S+$")
+
+
+KINDS: dict[str, type[RuleSpec]] = {
+    "existence": ExistenceSpec,
+    "position": PositionSpec,
+    "script": ScriptSpec,
+    "metric": MetricSpec,
+}
+AnyRuleSpec = Annotated[ExistenceSpec | PositionSpec | ScriptSpec | MetricSpec, Field(discriminator="extends")]
+
+
+def rule_file_schema() -> dict[str, Any]:
+    """The JSON schema of a rule file (what `rules/schema.json` holds)."""
+    schema = TypeAdapter(AnyRuleSpec).json_schema(by_alias=True)
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": "corpuslint rule file (rules/<pack>/<Rule>.yml)",
+        **schema,
+    }
+
+
+def pack_file_schema() -> dict[str, Any]:
+    return {"$schema": "https://json-schema.org/draft/2020-12/schema", **PackSpec.model_json_schema(by_alias=True)}
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# YAML with line numbers
+
+
+class _LineMap(dict):
+    """A YAML mapping that remembers the line of each key."""
+
+    lines: dict[Any, int]
+
+
+class _LineList(list):
+    """A YAML sequence that remembers the line of each item."""
+
+    lines: list[int]
+
+
+class _LineLoader(yaml.SafeLoader):
+    """PyYAML's safe loader, with mappings that know their keys' lines and refuse duplicate keys."""
+
+
+def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> Iterator[_LineMap]:
+    loader.flatten_mapping(node)
+    data = _LineMap()
+    data.lines = {}
+    yield data
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        line = key_node.start_mark.line + 1
+        if not isinstance(key, str | int | float | bool):
+            raise ConfigError(f"{line}: a key must be a plain scalar")
+        if key in data:
+            raise ConfigError(f"{line}: key {key!r} is given twice (first at line {data.lines[key]})")
+        data.lines[key] = line
+        data[key] = loader.construct_object(value_node, deep=True)
+
+
+def _construct_sequence(loader: _LineLoader, node: yaml.SequenceNode) -> Iterator[_LineList]:
+    data = _LineList()
+    data.lines = []
+    yield data
+    for item in node.value:
+        data.lines.append(item.start_mark.line + 1)
+        data.append(loader.construct_object(item, deep=True))
+
+
+_LineLoader.add_constructor("tag:yaml.org,2002:map", _construct_mapping)
+_LineLoader.add_constructor("tag:yaml.org,2002:seq", _construct_sequence)
+
+
+def _read_yaml(path: Path) -> Any:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read rule file: {exc}") from exc
+    try:
+        return yaml.load(text, Loader=_LineLoader)  # _LineLoader is a SafeLoader
+    except ConfigError as exc:
+        raise ConfigError(f"{path}:{exc}") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f":{mark.line + 1}" if mark is not None else ""
+        raise ConfigError(f"{path}{where}: invalid YAML: {getattr(exc, 'problem', None) or exc}") from None
+
+
+def _line_of(data: Any, loc: Sequence[int | str]) -> int:
+    """The line of the deepest key of `loc` that the YAML data knows."""
+    line = 1
+    for part in loc:
+        known = (isinstance(data, _LineMap) and part in data.lines) or (
+            isinstance(data, _LineList) and isinstance(part, int) and 0 <= part < len(data)
+        )
+        if not known:
+            break
+        line = data.lines[part]
+        data = data[part]
+    return line
+
+
+def _validate(model: type[BaseModel], data: Any, path: Path) -> Any:
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors():
+            loc = error["loc"]
+            key = ".".join(str(p) for p in loc) or "(file)"
+            line = _line_of(data, loc)
+            if error["type"] == "extra_forbidden":
+                problems.append(f"{path}:{line}: unknown key `{key}`")
+            else:
+                problems.append(f"{path}:{line}: `{key}`: {error['msg']}")
+        raise ConfigError("; ".join(problems)) from None
+
+
+def _load_spec(path: Path) -> RuleSpec:
+    data = _read_yaml(path)
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}:1: a rule file must be a mapping of keys")
+    kind = data.get("extends")
+    if kind not in KINDS:
+        line = _line_of(data, ["extends"])
+        raise ConfigError(f"{path}:{line}: `extends` must be one of {', '.join(KINDS)} (found {kind!r})")
+    return _validate(KINDS[kind], data, path)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Compiling phrases and patterns
+
+_NO_SPACE_SCRIPTS = regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Thai}\p{Lao}\p{Khmer}\p{Myanmar}]")
+_WORD_CHAR = regex.compile(r"\w")
+_WHOLE_LINE_SLACK = 40  # spaces and punctuation allowed around a whole-line token
+_APOSTROPHES = re.compile("['’]")
+
+
+class PatternTimeout(Exception):
+    """A rule's regex took longer than REGEX_TIMEOUT on a document."""
+
+
+def _bounded_token(token: str, word_boundaries: bool) -> str:
+    """The escaped token, with word boundaries at ends that are word characters of space-separated scripts."""
+    escaped = regex.escape(token)
+    if not word_boundaries:
+        return escaped
+
+    def needs_boundary(char: str) -> bool:
+        return bool(_WORD_CHAR.match(char)) and not _NO_SPACE_SCRIPTS.match(char)
+
+    head = r"(?<!\w)" if needs_boundary(token[0]) else ""
+    tail = r"(?!\w)" if needs_boundary(token[-1]) else ""
+    return f"{head}{escaped}{tail}"
+
+
+@functools.cache
+def _compile(pattern: str, flags: int, where: str) -> regex.Pattern:
+    try:
+        return regex.compile(pattern, flags)
+    except (regex.error, OverflowError, RecursionError) as exc:
+        raise ConfigError(f"{where}: invalid regular expression: {exc}") from None
+
+
+class Gate:
+    """A cheap test of whether a matcher can match some text, run before the regex.
+
+    - word keys: every word of some phrase appears among the text's words (sound because phrase tokens have
+      word boundaries and are split by the one tokeniser);
+    - substrings: some lower-cased string occurs in the lower-cased text;
+    - always: a pattern without a `requires-any` hint.
+    """
+
+    def __init__(self, spec: _MatcherSpec) -> None:
+        self.always = bool(spec.patterns) and not getattr(spec, "requires_any", [])
+        self.word_keys: list[frozenset[str]] = []
+        self.substrings: list[str] = [s.lower() for s in getattr(spec, "requires_any", [])]
+        for token in spec.tokens:
+            keys = words(token)
+            space_separated = spec.word_boundaries and keys and not _NO_SPACE_SCRIPTS.search(token)
+            if space_separated and " ".join(keys) == " ".join(words(token.lower())):
+                self.word_keys.append(frozenset(keys))
+            else:
+                self.substrings.append(token.lower())
+        longest_words = {max(keys, key=len) for keys in self.word_keys}
+        self.some_word = frozenset(longest_words)  # one C-level test rules out most documents
+        self.needles = [_needle(s) for s in self.substrings]
+        self.block_needles = [_needle(s) for s in sorted(longest_words | set(self.substrings))]
+
+    def passes(self, word_set: frozenset[str], lowered: str) -> bool:
+        return (
+            self.always
+            or (not self.some_word.isdisjoint(word_set) and any(keys <= word_set for keys in self.word_keys))
+            or _contains_any(lowered, self.needles)
+        )
+
+    def passes_text(self, lowered: str) -> bool:
+        """The per-block test: one substring per phrase (its longest word; weaker, still sound)."""
+        return self.always or _contains_any(lowered, self.block_needles)
+
+
+_RARE_LETTERS_FIRST = "zqxjkvbpygfwmucldrhsnioate"
+
+
+def _needle(text: str) -> tuple[str, str]:
+    """(the needle's rarest-looking character, the needle): finding one character is a memchr, far faster than
+    finding a short string, so the character is looked for first."""
+
+    def commonness(char: str) -> int:
+        if not char.isascii():
+            return 0
+        if char.isspace():
+            return 99
+        if not char.isalnum():
+            return 1
+        return 2 if char.isdigit() else 3 + _RARE_LETTERS_FIRST.find(char)
+
+    return min(text, key=commonness), text
+
+
+def _contains_any(text: str, needles: list[tuple[str, str]]) -> bool:
+    return any(char in text and needle in text for char, needle in needles)
+
+
+def _matcher_regex(spec: _MatcherSpec, where: str, wrap: Callable[[str], str], flags: int = 0) -> regex.Pattern:
+    parts = [_bounded_token(t, spec.word_boundaries) for t in spec.tokens]
+    parts += [f"(?:{p})" for p in spec.patterns]
+    for pattern in spec.patterns:
+        _compile(pattern, regex.MULTILINE, where)  # report a bad pattern on its own, not inside the alternation
+    flags |= regex.MULTILINE | (regex.IGNORECASE if spec.ignorecase else 0)
+    return _compile(wrap("|".join(parts)), flags, where)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Scopes
+
+
+def _scope_blocks(doc: Document, scope: Scope) -> list[Block]:
+    if scope == "headline":
+        return [doc.headline] if doc.headline is not None else []
+    if scope == "summary":
+        return doc.summary
+    if scope == "document":
+        return doc.blocks
+    return doc.body
+
+
+def _role_filter(blocks: list[Block], roles: frozenset[Role] | None) -> list[Block]:
+    return blocks if roles is None else [b for b in blocks if b.role in roles]
+
+
+def _gate_text(ctx: DocContext, doc: Document) -> tuple[frozenset[str], str]:
+    """The document's word set and lower-cased text, shared by every pack rule's gate. Taken over the whole
+    document whatever a rule's scope: a superset keeps the gate sound and is built once."""
+
+    def compute() -> tuple[frozenset[str], str]:
+        blocks = doc.blocks
+        word_set = set().union(*map(ctx.words, blocks))
+        # "more's" is one token, but a phrase ending in "more" matches inside it: add the pieces too
+        joined = list(filterfalse(str.isalnum, word_set))  # apostrophes (and underscores) are not alphanumeric
+        word_set.update(piece for w in joined for piece in _APOSTROPHES.split(w))
+        return frozenset(word_set), _joined_text(ctx, doc).lower()
+
+    return ctx.memo("packs.gate", compute)
+
+
+def _joined_text(ctx: DocContext, doc: Document) -> str:
+    """All the document's blocks in one string (a superset of any scope's text)."""
+    return ctx.memo("packs.text", lambda: "\n\n".join(block.text for block in doc.blocks))
+
+
+def _lowered(ctx: DocContext, block: Block) -> str:
+    return ctx.memo(("packs.lower", id(block)), block.text.lower)
+
+
+def _visible(text: str) -> str:
+    """`text` for a message: invisible and control characters as \\uXXXX, long text shortened."""
+    shown = "".join(c if c.isprintable() or c == " " else f"\\u{ord(c):04x}" for c in text[: _SHOWN_MATCH + 1])
+    return shown[:_SHOWN_MATCH] + "…" if len(text) > _SHOWN_MATCH else shown
+
+
+def _document_start(doc: Document) -> Location:
+    return Location(
+        path=doc.path,
+        document=doc.id,
+        record=doc.record,
+        start=0,
+        end=0,
+        line=doc.record or 1,
+        column=1,
+        end_line=doc.record or 1,
+        end_column=1,
+    )
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The rule classes; each rule file becomes a subclass with its spec and compiled patterns as class attributes
+
+
+class PackRule(DocumentRule):
+    spec: ClassVar[RuleSpec]
+    source: ClassVar[Path]
+    pack: ClassVar[str]
+    roles: ClassVar[frozenset[Role] | None]
+
+    @classmethod
+    def docs(cls) -> str:
+        spec = cls.spec
+        parts = [_summary(spec.description), "", *_details(spec.description), "## Example", "Fires on:"]
+        parts += [_fenced(text) for text in spec.examples.bad]
+        parts += ["Does not fire on:"]
+        parts += [_fenced(text) for text in spec.examples.good]
+        where = (
+            f"Defined in `{_shown_path(cls.source)}` (pack {cls.pack}, kind `{spec.extends}`, scope `{spec.scope}`)."  # type: ignore[attr-defined]
+        )
+        parts += ["", where]
+        if spec.link:
+            parts.append(f"See {spec.link}")
+        return "\n".join(parts)
+
+    @classmethod
+    def prepare(cls, where: str) -> None:
+        """Compile what the rule needs (once per process)."""
+
+    def identity(self) -> str:
+        """Cached results are keyed on the rule's definition too, so editing the YAML file invalidates them."""
+        return f"{super().identity()}:{self.spec.model_dump_json()}"
+
+    def blocks(self, doc: Document) -> list[Block]:
+        return _role_filter(_scope_blocks(doc, self.spec.scope), self.roles)
+
+    def message(self, matched: str, **values: Any) -> str:
+        return self.spec.message.format(
+            match=_visible(matched),
+            name=self.name,
+            code=self.code,
+            **{"value": "", "min": "", "max": "", "metric": "", **values},
+        )
+
+
+def _shown_path(path: Path) -> str:
+    """Built-in rule files as `rules/<pack>/<Rule>.yml` wherever the package is installed; others as given."""
+    builtin = builtin_packs_dir()
+    return str(Path("rules") / path.relative_to(builtin)) if path.is_relative_to(builtin) else str(path)
+
+
+def _summary(description: str) -> str:
+    """The description's first paragraph on one line."""
+    return " ".join(description.strip().split("\n\n", 1)[0].split())
+
+
+def _details(description: str) -> list[str]:
+    rest = description.strip().partition("\n\n")[2].strip()
+    return [rest, ""] if rest else []
+
+
+def _fenced(text: str) -> str:
+    return "```\n" + text.rstrip("\n") + "\n```"
+
+
+class _RegexRule(PackRule):
+    pattern: ClassVar[regex.Pattern]
+    timed_out: ClassVar[bool] = False
+
+    def search(
+        self, text: str, pos: int = 0, endpos: int | None = None, anchored: bool = False
+    ) -> Iterator[regex.Match]:
+        """Matches in `text[pos:endpos]` (only one starting at `pos` when `anchored`), under the time limit."""
+        cls = type(self)
+        if cls.timed_out:
+            return
+        end = len(text) if endpos is None else endpos
+        try:
+            if anchored:
+                match = self.pattern.match(text, pos, end, timeout=REGEX_TIMEOUT)
+                if match:
+                    yield match
+            else:
+                yield from self.pattern.finditer(text, pos, end, timeout=REGEX_TIMEOUT)
+        except TimeoutError:
+            cls.timed_out = True
+            raise PatternTimeout(
+                f"the regular expression of {self.code} ({self.source}) ran for more than {REGEX_TIMEOUT:g} s on "
+                "this document (catastrophic backtracking?); the rule is switched off for the rest of this run — "
+                "simplify the pattern"
+            ) from None
+
+
+class ExistenceRule(_RegexRule):
+    spec: ClassVar[ExistenceSpec]
+    gate: ClassVar[Gate]
+    longest_line: ClassVar[int | None]  # whole-line rules made of tokens skip longer lines
+
+    @classmethod
+    def prepare(cls, where: str) -> None:
+        at = cls.spec.at
+        wrap = {
+            "anywhere": lambda alt: alt,
+            "line-start": lambda alt: rf"[ \t]*(?:{alt})",
+            "whole-line": lambda alt: rf"[ \t]*(?:{alt})[\s\p{{P}}\p{{S}}]*\Z",
+        }[at]
+        cls.pattern = _matcher_regex(cls.spec, where, wrap)
+        cls.gate = Gate(cls.spec)
+        tokens_only = at == "whole-line" and not cls.spec.patterns
+        cls.longest_line = max(map(len, cls.spec.tokens)) + _WHOLE_LINE_SLACK if tokens_only else None
+
+    def check(self, doc: Document, ctx: DocContext) -> Iterator[Finding]:
+        if not self.gate.passes(*_gate_text(ctx, doc)):
+            return
+        for block in self.blocks(doc):
+            if self.may_match(block.text) and (
+                self.spec.at != "anywhere" or self.gate.passes_text(_lowered(ctx, block))
+            ):
+                for match in self.matches(block.text):
+                    raw = match.group()
+                    text = raw.strip()
+                    start = match.start() + len(raw) - len(raw.lstrip())
+                    location = doc.locate_block(block, start, start + len(text))
+                    yield self.finding(location, self.message(text), text=text)
+
+    def may_match(self, text: str) -> bool:
+        """False when every line is too long to be a whole-line match (most paragraphs): checked before anything
+        else because it costs nothing."""
+        if self.longest_line is None or len(text) <= self.longest_line:
+            return True
+        return any(end - start <= self.longest_line for start, end in lines(text))
+
+    def matches(self, text: str) -> Iterator[regex.Match]:
+        if self.spec.at == "anywhere":
+            yield from self.search(text)
+            return
+        for start, end in lines(text):
+            if self.longest_line is None or end - start <= self.longest_line:
+                yield from self.search(text, start, end, anchored=True)
+
+
+class PositionRule(_RegexRule):
+    spec: ClassVar[PositionSpec]
+
+    @classmethod
+    def prepare(cls, where: str) -> None:
+        if cls.spec.position == "start":
+            cls.pattern = _matcher_regex(cls.spec, where, lambda alt: rf"\A\s*(?:{alt})")
+        else:  # searched backwards from the end, so the cost does not grow with the block
+            cls.pattern = _matcher_regex(cls.spec, where, lambda alt: rf"(?:{alt})\s*\Z", regex.REVERSE)
+
+    def check(self, doc: Document, ctx: DocContext) -> Iterator[Finding]:
+        blocks = _scope_blocks(doc, self.spec.scope)
+        if not blocks:
+            return
+        block = blocks[0] if self.spec.position == "start" else blocks[-1]
+        text, offset = block.text, 0
+        if self.spec.scope == "line":
+            spans = list(lines(text))
+            line_start, line_end = spans[0] if self.spec.position == "start" else spans[-1]
+            text, offset = text[line_start:line_end], line_start
+        if self.roles is not None and block.role not in self.roles:
+            return
+        spec = self.spec
+        if spec.min_words is not None or spec.max_words is not None:
+            count = len(ctx.words(block)) if offset == 0 and text is block.text else len(words(text))
+            if (spec.min_words is not None and count < spec.min_words) or (
+                spec.max_words is not None and count > spec.max_words
+            ):
+                return
+        at_start = spec.position == "start"
+        window = (text[:_TAIL_WINDOW], 0) if at_start else (text, max(0, len(text) - _TAIL_WINDOW))
+        for match in self.search(*window):
+            matched = match.group().strip()
+            start = match.start() + len(match.group()) - len(match.group().lstrip())
+            location = doc.locate_block(block, offset + start, offset + start + len(matched))
+            yield self.finding(location, self.message(matched), text=matched)
+            return
+
+
+class ScriptRule(PackRule):
+    spec: ClassVar[ScriptSpec]
+    pattern: ClassVar[regex.Pattern]
+    matches_ascii: ClassVar[bool]
+
+    @classmethod
+    def prepare(cls, where: str) -> None:
+        spec = cls.spec
+        members = [rf"\p{{Script={name}}}" for name in spec.scripts]
+        members += [rf"\p{{gc={name}}}" for name in spec.categories]
+        members += [f"\\u{ord(c):04x}" if ord(c) <= 0xFFFF else f"\\U{ord(c):08x}" for c in spec.characters]
+        allowed = "".join(f"\\u{ord(c):04x}" if ord(c) <= 0xFFFF else f"\\U{ord(c):08x}" for c in spec.allow)
+        char_class = f"[[{''.join(members)}]--[{allowed}]]" if allowed else f"[{''.join(members)}]"
+        cls.pattern = _compile(f"{char_class}+", regex.VERSION1, where)
+        cls.matches_ascii = any(cls.pattern.match(chr(i)) for i in range(128))
+
+    def check(self, doc: Document, ctx: DocContext) -> Iterator[Finding]:
+        text = _joined_text(ctx, doc)
+        if (not self.matches_ascii and text.isascii()) or not self.pattern.search(text):
+            return  # one scan of the whole document rules out nearly every document
+        for block in self.blocks(doc):
+            for match in self.pattern.finditer(block.text):
+                found = match.group()
+                codepoints = ", ".join(dict.fromkeys(f"U+{ord(c):04X}" for c in found))
+                yield self.finding(
+                    doc.locate_block(block, *match.span()),
+                    self.message(found),
+                    text=found,
+                    evidence={"codepoints": codepoints, "count": len(found)},
+                )
+
+
+class MetricRule(PackRule):
+    spec: ClassVar[MetricSpec]
+
+    def check(self, doc: Document, ctx: DocContext) -> Iterator[Finding]:
+        spec = self.spec
+        for unit in self.units(doc, ctx):
+            if spec.min_words is not None and len(unit.words) < spec.min_words:
+                continue
+            if self.cannot_fire(unit):
+                continue
+            value = unit.measure(spec.metric, spec.n)
+            if value is None:
+                continue
+            if (spec.min is not None and value < spec.min) or (spec.max is not None and value > spec.max):
+                shown = round(value, 3)
+                message = self.message(
+                    unit.text(),
+                    value=shown,
+                    min=_bound(spec.min),
+                    max=_bound(spec.max),
+                    metric=spec.metric if spec.n is None else f"{spec.metric} (n={spec.n})",
+                )
+                evidence = {"metric": spec.metric, "value": shown, "min": spec.min, "max": spec.max}
+                if spec.n is not None:
+                    evidence["n"] = spec.n
+                yield self.finding(unit.location(doc), message, text=unit.text()[:_SHOWN_MATCH], evidence=evidence)
+
+    def cannot_fire(self, unit: Unit) -> bool:
+        """A cheap bound proves the value within its one limit, so the metric need not be computed."""
+        spec = self.spec
+        if spec.min is None and spec.max is not None and (upper := _UPPER_BOUNDS.get(spec.metric)):
+            value = upper(unit, spec.n)
+            return value is not None and value <= spec.max
+        if spec.max is None and spec.min is not None and (lower := _LOWER_BOUNDS.get(spec.metric)):
+            value = lower(unit, spec.n)
+            return value is not None and value >= spec.min
+        return False
+
+    def units(self, doc: Document, ctx: DocContext) -> Iterator[Unit]:
+        scope = self.spec.scope
+        blocks = self.blocks(doc)
+        if scope in ("body", "summary", "document"):
+            key = ("packs.unit", scope, self.roles)
+            yield ctx.memo(key, lambda: Unit(blocks, list(chain.from_iterable(map(ctx.words, blocks)))))
+        elif scope == "line":
+            for block in blocks:
+                for start, end in lines(block.text):
+                    piece = block.model_copy(
+                        update={"text": block.text[start:end], "start": block.start + start, "end": block.start + end}
+                    )
+                    yield Unit([piece], words(piece.text))
+        else:
+            for block in blocks:
+                yield ctx.memo(("packs.unit", id(block)), lambda block=block: Unit([block], ctx.words(block)))
+
+
+def _bound(value: float | None) -> str:
+    return "" if value is None else f"{value:g}"
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Metrics (definitions follow datatrove's Gopher, C4 and FineWeb filters; see the quality pack's descriptions)
+
+GOPHER_STOP_WORDS = frozenset(["the", "be", "to", "of", "and", "that", "have", "with"])
+_TERMINAL = (".", "!", "?", '"', "'", "”", "’", "»", "。", "！", "？", "」", "』")
+_ELLIPSES = ("...", "…")
+_SHORT_LINE = 30  # FineWeb's short_line_length
+_NO_POSITIONS = np.zeros(0, dtype=np.int64)
+
+
+class Unit:
+    """Blocks measured together, with their words; measurements are cached on the unit."""
+
+    __slots__ = ("_cache", "_hashes", "_keys", "_lines", "_masses", "_no_repeat_from", "_repeats", "blocks", "words")
+
+    def __init__(self, blocks: list[Block], unit_words: list[str]) -> None:
+        self.blocks = blocks
+        self.words = unit_words
+        self._cache: dict[tuple[str, int | None], float | None] = {}
+        self._lines: list[str] | None = None
+        self._hashes: tuple[np.ndarray, np.ndarray] | None = None
+        self._masses: tuple[np.ndarray, int] | None = None
+        self._keys: dict[int, np.ndarray] = {}
+        self._repeats: dict[int, np.ndarray] = {}
+        self._no_repeat_from = len(unit_words) + 1  # no n-gram longer than the text repeats
+
+    def text(self) -> str:
+        return "\n\n".join(b.text for b in self.blocks)
+
+    def location(self, doc: Document) -> Location:
+        if not self.blocks:
+            return doc.locate_block(doc.headline) if doc.headline is not None else _document_start(doc)
+        if len(self.blocks) == 1:
+            return doc.locate_block(self.blocks[0])
+        return doc.locate_block(self.blocks[0], 0, 0)
+
+    def lines(self) -> list[str]:
+        if self._lines is None:
+            self._lines = [line for block in self.blocks for line in _split_lines(block.text)]
+        return self._lines
+
+    def characters(self) -> int:
+        return sum(len(b.text) for b in self.blocks)
+
+    def word_hashes(self) -> tuple[np.ndarray, np.ndarray]:
+        """(each word's string hash, each word's length), by position: equal words have equal hashes, and
+        building them needs no Python-level loop."""
+        if self._hashes is None:
+            self._hashes = (
+                np.fromiter(map(hash, self.words), np.int64, len(self.words)).astype(np.uint64),
+                np.fromiter(map(len, self.words), np.int64, len(self.words)),
+            )
+        return self._hashes
+
+    def word_masses(self) -> tuple[np.ndarray, int]:
+        """(count x length of each distinct word, in ascending order; the largest count)."""
+        if self._masses is None:
+            hashes, lengths = self.word_hashes()
+            _, first, counts = np.unique(hashes, return_index=True, return_counts=True)
+            self._masses = np.sort(lengths[first] * counts), int(counts.max(initial=0))
+        return self._masses
+
+    def repeated_ngrams(self, n: int) -> np.ndarray:
+        """Positions of all but one occurrence of each repeated word n-gram (empty when none repeats; a repeated
+        n-gram implies a repeated shorter one, so n above one found without repeats is answered at once)."""
+        if n >= self._no_repeat_from:
+            return _NO_POSITIONS
+        if n not in self._repeats:
+            # k equal n-grams give k - 1 positions; which ones does not matter (equal n-grams, equal lengths)
+            keys = self.ngram_keys(n)
+            order = np.argsort(keys)
+            ordered = keys[order]
+            self._repeats[n] = order[1:][ordered[1:] == ordered[:-1]]
+            if not len(self._repeats[n]):
+                self._no_repeat_from = n
+        return self._repeats[n]
+
+    def ngram_keys(self, n: int) -> np.ndarray:
+        if n not in self._keys:
+            self._keys[n] = _ngram_keys(self, n)
+        return self._keys[n]
+
+    def measure(self, metric: str, n: int | None) -> float | None:
+        key = (metric, n)
+        if key not in self._cache:
+            self._cache[key] = _METRICS[metric](self, n)
+        return self._cache[key]
+
+
+def _split_lines(text: str) -> list[str]:
+    if "\r" not in text:
+        return text.split("\n")
+    return [text[start:end] for start, end in lines(text)]
+
+
+def _share(count: float, total: int) -> float | None:
+    return count / total if total else None
+
+
+def _duplicates(items: list[str]) -> tuple[int, int]:
+    """(duplicate items, their characters): every repeat after the first occurrence counts (Gopher)."""
+    seen: set[str] = set()
+    count = chars = 0
+    for item in items:
+        if item in seen:
+            count += 1
+            chars += len(item)
+        else:
+            seen.add(item)
+    return count, chars
+
+
+def _ngram_keys(unit: Unit, n: int) -> np.ndarray:
+    """A 64-bit key per n-gram position (a polynomial of the word hashes, modulo 2**64; collisions are negligible)."""
+    hashes = unit.word_hashes()[0]
+    count = len(hashes) - n + 1
+    keys = hashes[:count].copy()
+    for offset in range(1, n):
+        keys = keys * np.uint64(1_000_003) + hashes[offset : offset + count]
+    return keys
+
+
+def _ngram_chars(unit: Unit, n: int) -> np.ndarray:
+    """Characters of the n-gram at each position, written with single spaces as Gopher measures it."""
+    lengths = unit.word_hashes()[1]
+    cumulative = np.concatenate(([0], np.cumsum(lengths)))
+    return cumulative[n:] - cumulative[:-n] + (n - 1)
+
+
+def _top_ngram_bound(unit: Unit, n: int | None) -> float | None:
+    """An upper bound of `top-ngram-char-share` from word counts alone: an n-gram seen c times uses c copies of
+    each of its words, so c x its length <= the n largest word "masses" (count x length) + (n - 1) x c."""
+    assert n is not None
+    masses, most_frequent = unit.word_masses()
+    if not len(masses):
+        return None
+    return _share(int(masses[-n:].sum()) + (n - 1) * most_frequent, unit.characters())
+
+
+def _top_ngram_char_share(unit: Unit, n: int | None) -> float | None:
+    """Gopher's top n-gram character fraction; among equally frequent n-grams the longest counts."""
+    assert n is not None
+    if len(unit.words) < n:
+        return None
+    _, inverse, counts = np.unique(unit.ngram_keys(n), return_inverse=True, return_counts=True)
+    best = int(counts.max())
+    longest = int(_ngram_chars(unit, n)[counts[inverse] == best].max())
+    return _share(best * longest, unit.characters())
+
+
+def _duplicate_ngram_char_share(unit: Unit, n: int | None) -> float | None:
+    """Gopher's duplicate n-gram character fraction: walk the n-grams; one seen before adds its characters and
+    the walk jumps past it."""
+    assert n is not None
+    if len(unit.words) < n:
+        return None
+    if not len(unit.repeated_ngrams(n)):
+        return 0.0
+    keys = unit.ngram_keys(n)
+    chars = _ngram_chars(unit, n).tolist()
+    seen: set[int] = set()
+    repeated = index = 0
+    key_list = keys.tolist()
+    while index < len(key_list):
+        if key_list[index] in seen:
+            repeated += chars[index]
+            index += n
+        else:
+            seen.add(key_list[index])
+            index += 1
+    return _share(repeated, unit.characters())
+
+
+def _duplicate_ngram_bound(unit: Unit, n: int | None) -> float | None:
+    """An upper bound of `duplicate-ngram-char-share`: the walk only counts n-grams seen before, so at most the
+    characters of all but one occurrence of each repeated n-gram."""
+    assert n is not None
+    if len(unit.words) < n:
+        return None
+    later = unit.repeated_ngrams(n)
+    return _share(int(_ngram_chars(unit, n)[later].sum()) if len(later) else 0, unit.characters())
+
+
+def _uppercase_share(unit: Unit, n: int | None) -> float | None:
+    text = unit.text()
+    letters = sum(c.isalpha() for c in text)
+    return _share(sum(c.isupper() for c in text), letters)
+
+
+def _mean_word_length(unit: Unit, n: int | None) -> float | None:
+    return _share(sum(map(len, unit.words)), len(unit.words))
+
+
+def _alpha_word_share(unit: Unit, n: int | None) -> float | None:
+    without_letters = sum(1 for w in filterfalse(str.isalpha, unit.words) if not any(map(str.isalpha, w)))
+    return _share(len(unit.words) - without_letters, len(unit.words))
+
+
+def _bullet_line_share(unit: Unit, n: int | None) -> float | None:
+    bullets = sum(1 for b in unit.blocks if b.role is Role.BULLET)
+    return _share(bullets, len(unit.lines()))
+
+
+def _text_count(unit: Unit, needles: tuple[str, ...]) -> int:
+    return sum(b.text.count(needle) for b in unit.blocks for needle in needles)
+
+
+_METRICS: dict[str, Callable[[Unit, int | None], float | None]] = {
+    "words": lambda u, n: len(u.words),
+    "characters": lambda u, n: u.characters(),
+    "sentences": lambda u, n: sum(len(sentences(b.text)) for b in u.blocks),
+    "blocks": lambda u, n: len(u.blocks),
+    "lines": lambda u, n: len(u.lines()),
+    "uppercase-share": _uppercase_share,
+    "mean-word-length": _mean_word_length,
+    "max-word-length": lambda u, n: int(u.word_hashes()[1].max(initial=0)),
+    "hash-word-ratio": lambda u, n: _share(_text_count(u, ("#",)), len(u.words)),
+    "ellipsis-word-ratio": lambda u, n: _share(_text_count(u, _ELLIPSES), len(u.words)),
+    "ellipsis-line-share": lambda u, n: _share(
+        sum(ln.rstrip().endswith(_ELLIPSES) for ln in u.lines()), len(u.lines())
+    ),
+    "bullet-line-share": _bullet_line_share,
+    "alpha-word-share": _alpha_word_share,
+    "stop-word-count": lambda u, n: sum(map(GOPHER_STOP_WORDS.__contains__, u.words)),
+    "terminal-punctuation-line-share": lambda u, n: _share(
+        sum(ln.rstrip().endswith(_TERMINAL) for ln in u.lines()), len(u.lines())
+    ),
+    "short-line-share": lambda u, n: _share(sum(len(ln) <= _SHORT_LINE for ln in u.lines()), len(u.lines())),
+    "duplicate-line-share": lambda u, n: _share(_duplicates(u.lines())[0], len(u.lines())),
+    "duplicate-line-char-share": lambda u, n: _share(_duplicates(u.lines())[1], u.characters()),
+    "duplicate-block-share": lambda u, n: _share(_duplicates([b.text for b in u.blocks])[0], len(u.blocks)),
+    "duplicate-block-char-share": lambda u, n: _share(_duplicates([b.text for b in u.blocks])[1], u.characters()),
+    "top-ngram-char-share": _top_ngram_char_share,
+    "duplicate-ngram-char-share": _duplicate_ngram_char_share,
+}
+# Cheap bounds: a `max`-only rule whose upper bound is within `max` (a `min`-only rule whose lower bound reaches
+# `min`) cannot fire, so the metric is not computed.
+_UPPER_BOUNDS: dict[str, Callable[[Unit, int | None], float | None]] = {
+    "top-ngram-char-share": _top_ngram_bound,
+    "duplicate-ngram-char-share": _duplicate_ngram_bound,
+}
+_LOWER_BOUNDS: dict[str, Callable[[Unit, int | None], float | None]] = {
+    "alpha-word-share": lambda u, n: _share(sum(map(str.isalpha, u.words)), len(u.words)),  # all-letter words
+}
+assert set(_METRICS) == set(MetricName.__args__), "every metric name needs a definition"  # type: ignore[attr-defined]
+
+# ---------------------------------------------------------------------------------------------------------------
+# Loading packs
+
+_RULE_CLASSES: dict[str, type[PackRule]] = {
+    "existence": ExistenceRule,
+    "position": PositionRule,
+    "script": ScriptRule,
+    "metric": MetricRule,
+}
+_CAMEL_RE = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
+
+
+def rule_name(stem: str) -> str:
+    """The kebab-case rule name of a rule file: `ReadMore.yml` -> read-more, `html_tag.yml` -> html-tag."""
+    return re.sub(r"[-_\s]+", "-", _CAMEL_RE.sub("-", stem)).strip("-").lower()
+
+
+def builtin_packs_dir() -> Path:
+    """`rules/` inside the installed package (wheel), or the repository's top-level `rules/` (source/editable)."""
+    package = Path(__file__).resolve().parents[1]
+    shipped = package / "rules"
+    return shipped if shipped.is_dir() else package.parents[1] / "rules"
+
+
+def _pack_dirs(root: Path) -> list[Path]:
+    """`root` itself when it is a pack, else its sub-folders that are packs."""
+    if (root / PACK_FILE).is_file():
+        return [root]
+    if not root.is_dir():
+        raise ConfigError(f"rule path {root}: not a folder")
+    packs = sorted(p for p in root.iterdir() if (p / PACK_FILE).is_file())
+    if not packs:
+        raise ConfigError(f"rule path {root}: no pack found (a pack is a folder with a {PACK_FILE})")
+    return packs
+
+
+def load_pack(folder: Path, origin: str) -> list[type[PackRule]]:
+    """The rule classes of the pack in `folder`."""
+    pack = _validate(PackSpec, _read_yaml(folder / PACK_FILE), folder / PACK_FILE)
+    rules: list[type[PackRule]] = []
+    numbers: dict[int, Path] = {}
+    for path in sorted(folder.glob("*.yml")) + sorted(folder.glob("*.yaml")):
+        if path.name == PACK_FILE:
+            continue
+        spec = _load_spec(path)
+        if spec.number in numbers:
+            raise ConfigError(f"{path}: number {spec.number} is already used by {numbers[spec.number]}")
+        numbers[spec.number] = path
+        rules.append(_rule_class(spec, pack, folder.name, path, origin))
+    return rules
+
+
+def _rule_class(spec: RuleSpec, pack: PackSpec, pack_name: str, path: Path, origin: str) -> type[PackRule]:
+    code = f"{pack.prefix}{spec.number:03d}"
+    name = rule_name(path.stem)
+    if not CODE_RE.match(code) or not NAME_RE.match(name):
+        raise ConfigError(f"{path}: cannot make a rule code/name from it ({code!r}, {name!r})")
+    base = _RULE_CLASSES[spec.extends]  # type: ignore[attr-defined]
+    cls = type(
+        "".join(part.title() for part in name.split("-")),
+        (base,),
+        {
+            "__doc__": _summary(spec.description),
+            "__module__": __name__,
+            "code": code,
+            "name": name,
+            "severity": spec.severity,
+            "origin": origin,
+            "spec": spec,
+            "source": path,
+            "pack": pack_name,
+            "roles": frozenset(Role(r) for r in spec.roles) if spec.roles is not None else None,
+        },
+    )
+    cls.prepare(str(path))
+    return cls
+
+
+@functools.cache
+def _load_root(root: str, builtin: bool) -> tuple[type[PackRule], ...]:
+    rules: list[type[PackRule]] = []
+    for folder in _pack_dirs(Path(root)):
+        origin = f"pack {folder.name}" if builtin else f"pack {folder.name} ({folder})"
+        rules.extend(load_pack(folder, origin))
+    return tuple(rules)
+
+
+def pack_rules(settings: Settings) -> list[type[Rule]]:
+    """The built-in packs and the packs under `settings.rule_paths` (the registry's extra rule source)."""
+    rules: list[type[Rule]] = list(_load_root(str(builtin_packs_dir()), True))
+    for path in settings.rule_paths:
+        rules.extend(_load_root(str(Path(path).resolve()), False))
+    return rules
+
+
+def example_documents(rule: type[PackRule]) -> Iterable[tuple[bool, Document]]:
+    """(should fire, document) for each of the rule's examples, parsed like a `.txt` file."""
+    for should_fire, texts in ((True, rule.spec.examples.bad), (False, rule.spec.examples.good)):
+        for index, text in enumerate(texts, 1):
+            yield should_fire, parse_text_document(text, f"{rule.name}-{'bad' if should_fire else 'good'}{index}.txt")
