@@ -17,13 +17,13 @@ import os
 import shutil
 import tempfile
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from corpuslint.config import Settings
 from corpuslint.engine import check_unit
-from corpuslint.loaders import SourceFile, WorkUnit, discover
+from corpuslint.loaders import SourceFile, WorkUnit, discover, load_unit
 from corpuslint.loaders.jsonlines import record_starts
 from corpuslint.locate import raw_offsets, string_field_offsets
 from corpuslint.model import Edit, Finding, Problem
@@ -72,12 +72,13 @@ def fix_file(source: SourceFile, rules: RuleSet, settings: Settings, unsafe: boo
         current = original
         for _ in range(MAX_PASSES):
             probe.write_bytes(current)
-            entry, _ = check_unit(WorkUnit(SourceFile(source.rel, str(probe))), rules, settings)
-            if entry.input_findings:
-                problem = entry.input_findings[0]
-                result.refused = f"not fixed: {problem.code} {problem.message}"
+            unit = WorkUnit(SourceFile(source.rel, str(probe)))
+            problem = next(_problems(unit, settings), None)
+            if problem is not None:  # whatever rules are selected: never rewrite what could not be parsed
+                result.refused = f"not fixed: {problem.kind} at line {problem.line}: {problem.message}"
                 result.fixed = original
                 return result
+            entry, _ = check_unit(unit, rules, settings)
             findings = [f for output in entry.rules.values() for f in output.findings]
             fixable = [f for f in findings if f.fix is not None and (f.fix.safe or unsafe)]
             chosen = _non_overlapping(fixable)
@@ -93,6 +94,11 @@ def fix_file(source: SourceFile, rules: RuleSet, settings: Settings, unsafe: boo
             current = updated
         result.fixed = current
     return result
+
+
+def _problems(unit: WorkUnit, settings: Settings) -> Iterator[Problem]:
+    items = load_unit(unit, settings.fields, settings.max_document_bytes, settings.max_decompression_ratio)
+    return (item for item in items if isinstance(item, Problem))
 
 
 def _non_overlapping(findings: Iterable[Finding]) -> list[Finding]:

@@ -123,6 +123,20 @@ def drop_span(block: Block, start: int, end: int, description: str, *, safe: boo
     return Fix(description=description, edits=[edit], safe=safe)
 
 
+def drop_line(doc: Document, block: Block, start: int, end: int, description: str, *, safe: bool = True) -> Fix:
+    """A fix that removes the line(s) of `block` holding `block.text[start:end]` with their line break, or the
+    whole block when those lines are all it holds."""
+    text = block.text
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", end)
+    line_end = len(text) if line_end < 0 else line_end
+    if line_start == 0 and line_end == len(text):
+        return drop_block(doc, block, description, safe=safe)
+    if line_end == len(text):  # the last line: take the line break before it
+        return drop_span(block, max(0, line_start - 1), line_end, description, safe=safe)
+    return drop_span(block, line_start, line_end + 1, description, safe=safe)
+
+
 class DocumentRule(Rule):
     def check(self, doc: Document, ctx: DocContext) -> Iterable[Finding]:
         raise NotImplementedError

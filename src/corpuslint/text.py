@@ -98,7 +98,8 @@ class LineIndex:
 
     def __init__(self, text: str) -> None:
         self._text = text
-        self._starts = [0] + [m.end() for m in LINE_BREAK_RE.finditer(text)]
+        has_breaks = "\n" in text or "\r" in text  # a JSON Lines record has none: skip the scan
+        self._starts = [0] + [m.end() for m in LINE_BREAK_RE.finditer(text)] if has_breaks else [0]
 
     def position(self, offset: int) -> tuple[int, int]:
         index = bisect.bisect_right(self._starts, offset) - 1

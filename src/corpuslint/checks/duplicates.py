@@ -1,27 +1,151 @@
-"""DUP: repeated headlines and paragraphs, inside a document and across the corpus."""
+"""DUP: repeated headlines and paragraphs, inside a document and across the corpus.
+
+Every rule shares one analysis per document (memoised in the `DocContext`): the word tokens, the word-shingle
+hashes of the summary and body blocks (`corpuslint.minhash`), and exact keys of the normalised body. Corpus
+rules keep compact signatures only: packed locations, 16-bit MinHash values, 64-bit keys; the shingle
+fingerprints used for exact Jaccard live in a spill file (see `minhash.spill`).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import re
+import struct
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
 
+import numpy as np
+import xxhash
 from pydantic import BaseModel, ConfigDict, Field
 
-from corpuslint.model import Document, Finding, RelatedLocation, Role, Severity
-from corpuslint.rule import DocContext, DocumentRule, Rule
-from corpuslint.text import normalise
+from corpuslint import minhash
+from corpuslint.model import Block, Document, Edit, Finding, Fix, Location, RelatedLocation, Role, Severity
+from corpuslint.rule import CorpusRule, DocContext, DocumentRule, Rule
+from corpuslint.text import normalise, word_spans
+
+_DIGIT_RE = re.compile(r"\d")
+_OTHER_DIGIT_RE = re.compile(r"(?![0-9])\d")
+_ASCII_DIGITS_TO_ZERO = bytes.maketrans(b"123456789", b"000000000")
+_POSITION_FIELDS = ("start", "end", "line", "column", "end_line", "end_column")
+_POSITIONS = struct.Struct("<q6i")  # record (-1: none) and the six positions
+# (path, document, field, packed record and positions): ~200 bytes instead of ~700 for a Location
+PackedLocation = tuple[str, str, str | None, bytes]
 
 
-class HeadlineRepeatedOptions(BaseModel):
+class _Options(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    min_similarity: float = Field(default=0.8, ge=0, le=1, description="word-set Jaccard for a near repeat")
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Shared per-document analysis
+
+
+def _text_blocks(doc: Document) -> list[Block]:
+    """The blocks whose text makes a document's content for shingling: summary parts, then the body."""
+    return doc.summary + doc.body
+
+
+def _token_lists(doc: Document, ctx: DocContext) -> list[list[str]]:
+    """The word tokens of each of `_text_blocks(doc)` (from the shared tokeniser), looked up once."""
+    return ctx.memo("dup-tokens", lambda: [ctx.words(block) for block in _text_blocks(doc)])
+
+
+def _shingles(doc: Document, ctx: DocContext, size: int) -> tuple[np.ndarray, np.ndarray]:
+    """Shingle hashes of `_text_blocks(doc)` and the index of the block each one comes from."""
+    return ctx.memo(("dup-shingles", size), lambda: minhash.shingle_hashes(_token_lists(doc, ctx), size))
+
+
+def _key(text: str) -> int:
+    return xxhash.xxh3_64_intdigest(text.encode("utf-8", "surrogatepass"))
+
+
+@dataclass(frozen=True, slots=True)
+class _BodyKeys:
+    exact: int  # of the body's word tokens (case and punctuation normalised)
+    figures_folded: int  # the same with every digit replaced by 0
+    raw: int  # of the body's text as written
+    words: int
+
+
+def _body_keys(doc: Document, ctx: DocContext) -> _BodyKeys:
+    def compute() -> _BodyKeys:
+        token_lists = _token_lists(doc, ctx)
+        text = "\n".join(map(" ".join, token_lists))
+        exact, folded = _exact_and_folded_keys(text)
+        raw = _key("\n".join(block.text for block in _text_blocks(doc)))
+        return _BodyKeys(exact, folded, raw, sum(map(len, token_lists)))
+
+    return ctx.memo("dup-body-keys", compute)
+
+
+def _exact_and_folded_keys(text: str) -> tuple[int, int]:
+    """Keys of `text` as it is and with every digit replaced by 0. ASCII digits are folded on the UTF-8 bytes
+    (no multi-byte sequence contains them), ten times faster than a regex; other digits (rare) by the regex."""
+    data = text.encode("utf-8", "surrogatepass")
+    exact = xxhash.xxh3_64_intdigest(data)
+    if not _DIGIT_RE.search(text):
+        return exact, exact
+    if not text.isascii() and _OTHER_DIGIT_RE.search(text):
+        return exact, _key(_DIGIT_RE.sub("0", text))
+    return exact, xxhash.xxh3_64_intdigest(data.translate(_ASCII_DIGITS_TO_ZERO))
+
+
+def _pack(location: Location) -> PackedLocation:
+    record = -1 if location.record is None else location.record
+    positions = _POSITIONS.pack(record, *(getattr(location, name) for name in _POSITION_FIELDS))
+    return location.path, location.document, location.field, positions
+
+
+def _unpack(packed: PackedLocation, positions: Sequence[int] | None = None) -> Location:
+    """The Location (without a source snippet, which is text) of a packed one, optionally at other positions."""
+    path, document, field, numbers = packed
+    record, *own = _POSITIONS.unpack(numbers)
+    return Location.model_construct(
+        path=path,
+        document=document,
+        record=None if record < 0 else record,
+        field=field,
+        **dict(zip(_POSITION_FIELDS, own if positions is None else positions, strict=True)),
+        snippet="",
+        snippet_column=1,
+    )
+
+
+def _anchor(doc: Document, ctx: DocContext) -> PackedLocation | None:
+    """Where a cross-document finding points: the headline, else the first block (shared by the corpus rules,
+    so one copy travels and is held)."""
+
+    def compute() -> PackedLocation | None:
+        first = doc.headline or next(iter(_text_blocks(doc)), None)
+        return None if first is None else _pack(doc.locate_block(first))
+
+    return ctx.memo("dup-anchor", compute)
+
+
+def _related(packed: PackedLocation, message: str) -> RelatedLocation:
+    return RelatedLocation(location=_unpack(packed), message=message)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# DUP001
+
+
+class HeadlineRepeatedOptions(_Options):
+    min_similarity: float = Field(
+        default=0.8, ge=0, le=1, description="word-set Jaccard between headline and a block for a near repeat"
+    )
+    min_words: int = Field(default=3, ge=1, description="shorter headlines (e.g. 'Sport') are not looked for")
 
 
 class HeadlineRepeatedInBody(DocumentRule):
     """The headline repeated in the body.
 
     ## What it does
-    Finds a body block whose text equals the headline after normalising case, whitespace and punctuation, or
-    whose words overlap the headline's almost entirely (a near repeat).
+    Finds a body block whose text equals the headline after normalising case, whitespace and punctuation, whose
+    words overlap the headline's almost entirely (a near repeat), or that starts with the whole headline glued
+    to the rest of the paragraph (the scraper joined the title to the first line). Headlines shorter than
+    `min-words` words are not looked for.
 
     ## Why is this bad?
     Scrapers often grab the page title twice; the repeat doubles the headline's weight in training data and
@@ -44,30 +168,561 @@ class HeadlineRepeatedInBody(DocumentRule):
         headline = doc.headline
         if headline is None:
             return
-        wanted = normalise(headline.text)
-        wanted_words = set(wanted.split())
-        if not wanted_words:
+        wanted = ctx.words(headline)
+        if len(wanted) < self.options.min_words:
             return
-        for block in doc.body:
+        body_tokens = _token_lists(doc, ctx)[len(doc.summary) :]
+        for block, tokens in zip(doc.body, body_tokens, strict=True):
             if block.role is Role.BULLET:
                 continue
-            candidate = normalise(block.text)
-            if candidate == wanted:
-                similarity = 1.0
-            else:
-                words = set(candidate.split())
-                similarity = len(words & wanted_words) / len(words | wanted_words)
-                if similarity < self.options.min_similarity:
-                    continue
-            kind = "exact" if similarity == 1.0 else f"near, Jaccard {similarity:.2f}"
+            repeat = self._repeat(headline, wanted, block, tokens)
+            if repeat is None:
+                continue
+            end, similarity, kind = repeat
             related = RelatedLocation(location=doc.locate_block(headline), message="the headline")
             yield self.finding(
-                doc.locate_block(block),
+                doc.locate_block(block, 0, end),
                 f"Headline repeated in the body ({kind})",
-                text=block.text,
-                evidence={"similarity": round(similarity, 4), "headline": headline.text},
+                text=block.text[:end],
+                evidence={"similarity": round(similarity, 4), "headline": headline.text, "kind": kind.split(",")[0]},
                 related=[related],
+                fix=_removal_fix(doc, block, end, safe=kind == "exact"),
+            )
+
+    def _repeat(
+        self, headline: Block, wanted: list[str], block: Block, tokens: list[str]
+    ) -> tuple[int, float, str] | None:
+        """(end offset of the repeat in the block, similarity, kind) or None."""
+        if len(tokens) <= 2 * len(wanted):
+            if normalise(block.text) == normalise(headline.text):
+                return len(block.text), 1.0, "exact"
+            similarity = len(set(tokens) & set(wanted)) / len(set(tokens) | set(wanted))
+            if similarity >= self.options.min_similarity:
+                return len(block.text), similarity, f"near, Jaccard {similarity:.2f}"
+        if len(tokens) > len(wanted) and tokens[: len(wanted)] == wanted:
+            spans = word_spans(block.text)
+            if len(spans) >= len(wanted):
+                return spans[len(wanted) - 1][1], 1.0, "at the start of a paragraph"
+        return None
+
+
+def _removal_fix(doc: Document, block: Block, end: int, *, safe: bool) -> Fix:
+    """Delete the repeat: a whole block together with the blank lines up to the next block of its field (or
+    back to the previous one when it is the last), or a glued prefix with the spaces after it."""
+    if end < len(block.text):
+        rest = block.text[end:]
+        cut = end + len(rest) - len(rest.lstrip(" \t.:;,-–—|"))
+        edit = Edit(field=block.field, start=block.start, end=block.start + cut)
+        return Fix(description="remove the repeated headline from the start of the paragraph", edits=[edit], safe=False)
+    same_field = [other for other in doc.blocks if other.field == block.field and other is not block]
+    following = [other.start for other in same_field if other.start >= block.end]
+    if following:
+        edit = Edit(field=block.field, start=block.start, end=min(following))
+    else:
+        edit = Edit(
+            field=block.field,
+            start=max((o.end for o in same_field if o.end <= block.start), default=block.start),
+            end=block.end,
+        )
+    return Fix(description="remove the repeated headline", edits=[edit], safe=safe)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# DUP002
+
+
+class DuplicateParagraphOptions(_Options):
+    min_words: int = Field(default=8, ge=1, description="paragraphs with fewer words are not compared")
+    threshold: float = Field(
+        default=0.65, gt=0, le=1, description="exact Jaccard of two paragraphs' word shingles for a near repeat"
+    )
+    shingle_size: int = Field(default=5, ge=1, le=16, description="words per shingle")
+
+
+class DuplicateParagraph(DocumentRule):
+    """A paragraph repeated inside one document.
+
+    ## What it does
+    Compares every pair of body paragraphs and bullets of at least `min-words` words: an exact repeat (same
+    words after normalising case and punctuation) or a near repeat whose word-shingle Jaccard is at least
+    `threshold`. The shared shingles of all paragraphs are counted in one sorted pass, so the Jaccard reported is
+    exact, not estimated. Reports the later paragraph, with the earlier one as related location.
+
+    ## Why is this bad?
+    Templates and scrapers repeat blocks (a teaser paragraph shown twice, a pasted update); repeats skew
+    training data and read as errors.
+
+    ## Example
+    ```
+    The minister said the plan would cut waiting lists by a third within two years.
+    ...
+    The minister said the plan would cut waiting lists by a third within three years.   <- DUP002
+    ```
+    """
+
+    code = "DUP002"
+    name = "duplicate-paragraph"
+    severity = Severity.WARNING
+    Options = DuplicateParagraphOptions
+
+    def check(self, doc: Document, ctx: DocContext) -> Iterable[Finding]:
+        hashes, owners = _shingles(doc, ctx, self.options.shingle_size)
+        shared = _shared_shingles(hashes, owners)
+        if not shared:
+            return
+        blocks, tokens = _text_blocks(doc), _token_lists(doc, ctx)
+        sizes = _distinct_per_block(hashes, owners, len(blocks))
+        eligible = [
+            index
+            for index, block in enumerate(blocks)
+            if block.role in (Role.PARAGRAPH, Role.BULLET) and len(tokens[index]) >= self.options.min_words
+        ]
+        allowed = set(eligible)
+        keys = {index: " ".join(tokens[index]) for index in eligible}
+        best: dict[int, tuple[float, int]] = {}
+        for (earlier, later), count in shared.items():
+            if earlier not in allowed or later not in allowed:
+                continue
+            similarity = 1.0 if keys[earlier] == keys[later] else count / (sizes[earlier] + sizes[later] - count)
+            if similarity >= self.options.threshold and (similarity, -earlier) > best.get(later, (0.0, 0)):
+                best[later] = (similarity, -earlier)
+        for later, (similarity, negative_earlier) in sorted(best.items()):
+            earlier = -negative_earlier
+            exact = keys[earlier] == keys[later]
+            kind = "exact" if exact else f"near, Jaccard {similarity:.2f}"
+            yield self.finding(
+                doc.locate_block(blocks[later]),
+                f"Paragraph repeated in this document ({kind})",
+                text=blocks[later].text,
+                evidence={"jaccard": round(similarity, 4), "exact": exact, "shingle_size": self.options.shingle_size},
+                related=[RelatedLocation(location=doc.locate_block(blocks[earlier]), message="the earlier copy")],
             )
 
 
-RULES: list[type[Rule]] = [HeadlineRepeatedInBody]
+def _shared_shingles(hashes: np.ndarray, owners: np.ndarray) -> dict[tuple[int, int], int]:
+    """Number of distinct shingles shared by each pair of blocks (earlier, later) that share any. One sort;
+    only the (few) repeated shingles are looked at in Python."""
+    order = np.argsort(hashes, kind="stable")
+    ordered = hashes[order]
+    repeated = np.flatnonzero(ordered[1:] == ordered[:-1])
+    shared: dict[tuple[int, int], int] = defaultdict(int)
+    if not len(repeated):
+        return shared
+    firsts = owners[order[repeated]].tolist()
+    seconds = owners[order[repeated + 1]].tolist()
+    runs: list[set[int]] = []  # the blocks holding each repeated shingle
+    previous = -2
+    for position, first, second in zip(repeated.tolist(), firsts, seconds, strict=True):
+        if position != previous + 1:
+            runs.append(set())
+        runs[-1].update((first, second))
+        previous = position
+    for members in runs:
+        ordered_members = sorted(members)
+        for index, earlier in enumerate(ordered_members):
+            for later in ordered_members[index + 1 :]:
+                shared[earlier, later] += 1
+    return shared
+
+
+def _distinct_per_block(hashes: np.ndarray, owners: np.ndarray, blocks: int) -> list[int]:
+    order = np.lexsort((hashes, owners))
+    first = np.r_[True, (hashes[order][1:] != hashes[order][:-1]) | (owners[order][1:] != owners[order][:-1])]
+    return np.bincount(owners[order][first], minlength=blocks).tolist()
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# DUP003
+
+
+class NearDuplicateOptions(_Options):
+    threshold: float = Field(
+        default=0.5, gt=0, le=1, description="exact Jaccard of two documents' word shingles to report them"
+    )
+    shingle_size: int = Field(default=5, ge=1, le=16, description="words per shingle")
+    num_perm: int = Field(default=128, ge=16, le=1024, description="MinHash permutations")
+    lsh_recall: float = Field(
+        default=0.995,
+        gt=0,
+        lt=1,
+        description="probability that a pair exactly at the threshold becomes an LSH candidate (sets bands x rows)",
+    )
+    estimate_margin: float = Field(
+        default=0.2, ge=0, le=1, description="candidates whose MinHash estimate is below threshold - margin are dropped"
+    )
+    min_words: int = Field(default=30, ge=1, description="shorter documents are only checked for exact copies")
+
+
+class DocumentSignature:
+    """What DUP003 keeps per document: where it is, exact keys, MinHash values, and where its shingle
+    fingerprints are in this process's spill file. Pickling carries the fingerprints themselves."""
+
+    __slots__ = ("_keys", "anchor", "minhash")
+    _LAYOUT = struct.Struct("<QQQQ")  # exact key, figures-folded key, spill offset, fingerprint count
+
+    def __init__(self, anchor: PackedLocation, exact: int, folded: int, values: bytes | None, shingles: np.ndarray):
+        self.anchor = anchor
+        self.minhash = values
+        self._keys = self._LAYOUT.pack(exact, folded, minhash.spill(shingles), len(shingles))
+
+    @property
+    def exact(self) -> int:
+        return self._LAYOUT.unpack(self._keys)[0]
+
+    @property
+    def figures_folded(self) -> int:
+        return self._LAYOUT.unpack(self._keys)[1]
+
+    def shingles(self) -> np.ndarray:
+        _, _, offset, count = self._LAYOUT.unpack(self._keys)
+        return minhash.unspill(offset, count)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return DocumentSignature, (self.anchor, self.exact, self.figures_folded, self.minhash, self.shingles())
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """A confirmed pair of documents (indices into the signatures, earlier < later)."""
+
+    earlier: int
+    later: int
+    jaccard: float
+    estimate: float | None
+    kind: str  # "exact", "figures" (identical once digits are folded) or "near"
+
+
+class NearDuplicateDocument(CorpusRule):
+    """A document that is a near-duplicate of an earlier one.
+
+    ## What it does
+    Shingles each document's summary and body into word `shingle-size`-grams (figures kept), computes a
+    `num-perm` MinHash signature, finds candidate pairs with banded LSH, drops candidates whose MinHash
+    estimate is far below `threshold`, and confirms each remaining pair by the exact Jaccard of the two shingle
+    sets, so a reported pair is never a hash accident. Identical texts (after normalising case and punctuation)
+    and texts identical except for their figures are found by exact keys. Reports the later document (path,
+    then record order) with its most similar earlier copy as related location. Confirmed pairs are grouped into
+    clusters; for a cluster of more than two documents, the message gives the cluster (its first document) and
+    its size, while each finding still names a pair that was itself confirmed.
+
+    ## Why is this bad?
+    The same wire story under two URLs, or a story re-published with small edits, weights one text several
+    times in training data and leaks between train and test splits.
+
+    ## Example
+    ```
+    wire/a.txt: Shares in Acme rose 5% on Monday after ... (400 words)
+    wire/b.txt: Shares in Acme rose 7% on Monday after ... (same words)   <- DUP003 differs only in figures
+    ```
+    """
+
+    code = "DUP003"
+    name = "near-duplicate-document"
+    severity = Severity.WARNING
+    Options = NearDuplicateOptions
+
+    def signature(self, doc: Document, ctx: DocContext) -> DocumentSignature | None:
+        keys = _body_keys(doc, ctx)
+        anchor = _anchor(doc, ctx)
+        if keys.words == 0 or anchor is None:
+            return None
+        hashes, _ = _shingles(doc, ctx, self.options.shingle_size)
+        values = (
+            minhash.signature(hashes, self.options.num_perm).tobytes() if keys.words >= self.options.min_words else None
+        )
+        return DocumentSignature(anchor, keys.exact, keys.figures_folded, values, minhash.fingerprints(hashes))
+
+    def check_corpus(self, signatures: Sequence[DocumentSignature]) -> Iterable[Finding]:
+        matches = find_near_duplicates(signatures, self.options)
+        clusters = _clusters(len(signatures), matches)
+        best: dict[int, Match] = {}
+        for match in matches:
+            current = best.get(match.later)
+            if current is None or (match.jaccard, -match.earlier) > (current.jaccard, -current.earlier):
+                best[match.later] = match
+        for later, match in sorted(best.items()):
+            yield self._finding(signatures, match, clusters[later])
+
+    def _finding(self, signatures: Sequence[DocumentSignature], match: Match, cluster: list[int]) -> Finding:
+        earlier = signatures[match.earlier].anchor
+        what = {
+            "exact": "Duplicate of an earlier document (the same words)",
+            "figures": "Near-duplicate of an earlier document that differs only in figures "
+            f"(Jaccard {match.jaccard:.2f})",
+            "near": f"Near-duplicate of an earlier document (Jaccard {match.jaccard:.2f})",
+        }[match.kind]
+        first = signatures[cluster[0]].anchor
+        first_document = first[1]
+        if len(cluster) > 2:
+            what += f"; one of {len(cluster)} documents in the near-duplicate cluster of {first_document}"
+        evidence: dict[str, Any] = {
+            "jaccard": round(match.jaccard, 4),
+            "minhash_estimate": None if match.estimate is None else round(match.estimate, 4),
+            "kind": match.kind,
+            "shingle_size": self.options.shingle_size,
+            "earlier_document": earlier[1],
+            "cluster": first_document,
+            "cluster_size": len(cluster),
+        }
+        return self.finding(
+            _unpack(signatures[match.later].anchor),
+            what,
+            evidence=evidence,
+            related=[_related(earlier, f"the earlier copy (Jaccard {match.jaccard:.2f})")],
+        )
+
+
+def find_near_duplicates(signatures: Sequence[DocumentSignature], options: NearDuplicateOptions) -> list[Match]:
+    """Every confirmed pair: exact copies, copies that differ only in figures, and LSH candidates whose exact
+    shingle Jaccard reaches the threshold. Exact copies of a document stand in for it in the LSH step."""
+    matches: dict[tuple[int, int], Match] = {}
+    first_exact: dict[int, int] = {}
+    first_folded: dict[int, int] = {}
+    representatives: list[int] = []
+    for index, sig in enumerate(signatures):
+        earlier = first_exact.setdefault(sig.exact, index)
+        if earlier != index:
+            matches[earlier, index] = Match(earlier, index, 1.0, None, "exact")
+            continue
+        folded = first_folded.setdefault(sig.figures_folded, index)
+        if folded != index:
+            matches[folded, index] = _confirm(signatures, folded, index, None, "figures")
+        if sig.minhash is not None:
+            representatives.append(index)
+    for earlier, later, estimated in _lsh_candidates(signatures, representatives, options):
+        if (earlier, later) in matches:
+            continue
+        match = _confirm(signatures, earlier, later, estimated, "near")
+        if match.jaccard >= options.threshold:
+            matches[earlier, later] = match
+    return sorted(matches.values(), key=lambda m: (m.later, m.earlier))
+
+
+def _lsh_candidates(
+    signatures: Sequence[DocumentSignature], indices: list[int], options: NearDuplicateOptions
+) -> Iterator[tuple[int, int, float]]:
+    if len(indices) < 2:
+        return
+    matrix = np.frombuffer(b"".join(signatures[i].minhash for i in indices), dtype=np.uint16)
+    matrix = matrix.reshape(len(indices), -1)
+    bands, rows = minhash.lsh_shape(options.threshold, matrix.shape[1], options.lsh_recall)
+    pairs = minhash.candidate_pairs(matrix, bands, rows)
+    if not len(pairs):
+        return
+    estimates = minhash.estimate(matrix[pairs[:, 0]], matrix[pairs[:, 1]])
+    keep = estimates >= options.threshold - options.estimate_margin
+    for (first, second), estimated in zip(pairs[keep].tolist(), estimates[keep].tolist(), strict=True):
+        yield indices[first], indices[second], estimated
+
+
+def _confirm(
+    signatures: Sequence[DocumentSignature], earlier: int, later: int, estimated: float | None, kind: str
+) -> Match:
+    similarity = minhash.jaccard(signatures[earlier].shingles(), signatures[later].shingles())
+    return Match(earlier, later, similarity, estimated, kind)
+
+
+def _clusters(count: int, matches: list[Match]) -> dict[int, list[int]]:
+    """Connected components of the confirmed pairs: member index -> sorted members of its component."""
+    parent = list(range(count))
+
+    def root(node: int) -> int:
+        while parent[node] != node:
+            parent[node] = parent[parent[node]]
+            node = parent[node]
+        return node
+
+    for match in matches:
+        a, b = root(match.earlier), root(match.later)
+        if a != b:
+            parent[max(a, b)] = min(a, b)
+    members: dict[int, list[int]] = defaultdict(list)
+    for node in sorted({n for m in matches for n in (m.earlier, m.later)}):
+        members[root(node)].append(node)
+    return {node: group for group in members.values() for node in group}
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# DUP004
+
+
+class DuplicateHeadlineOptions(_Options):
+    min_words: int = Field(default=3, ge=1, description="shorter headlines (section names) are not compared")
+
+
+class DuplicateHeadline(CorpusRule):
+    """The same headline over a different body elsewhere in the corpus.
+
+    ## What it does
+    Compares headlines after normalising case, whitespace and punctuation. When a document's headline equals
+    an earlier document's and its body text differs from every earlier body under that headline (a revision,
+    even one that only fixes case; a syndicated rewrite; a templated headline), reports the later document with
+    the earliest document of that headline as related location. Byte-identical bodies are left to DUP003.
+    Headlines shorter than `min-words` words are ignored.
+
+    ## Why is this bad?
+    Two versions of one story under one headline double-count the story and make the headline ambiguous;
+    templated headlines ("Live updates") say nothing about their body.
+
+    ## Example
+    ```
+    a.txt: Tsunami aid pledges pass $2bn / first version of the story
+    b.txt: Tsunami aid pledges pass $2bn / updated body            <- DUP004, related: a.txt:1
+    ```
+    """
+
+    code = "DUP004"
+    name = "duplicate-headline"
+    severity = Severity.WARNING
+    Options = DuplicateHeadlineOptions
+
+    def signature(self, doc: Document, ctx: DocContext) -> HeadlineKeys | None:
+        if doc.headline is None or len(ctx.words(doc.headline)) < self.options.min_words:
+            return None
+        anchor = _anchor(doc, ctx)
+        assert anchor is not None
+        keys = _body_keys(doc, ctx)
+        return HeadlineKeys(anchor, _key(normalise(doc.headline.text)), keys.raw, keys.exact)
+
+    def check_corpus(self, signatures: Sequence[HeadlineKeys]) -> Iterable[Finding]:
+        groups: dict[int, list[HeadlineKeys]] = defaultdict(list)
+        for sig in signatures:
+            groups[sig.headline].append(sig)
+        for members in groups.values():
+            bodies = {sig.raw_body for sig in members}
+            if len(bodies) < 2:
+                continue
+            earliest = members[0]
+            for position, sig in enumerate(members[1:], start=1):
+                if any(other.raw_body == sig.raw_body for other in members[:position]):
+                    continue
+                same_words = sig.body == earliest.body
+                difference = "differs only in case or punctuation" if same_words else "is different"
+                yield self.finding(
+                    _unpack(sig.anchor),
+                    f"Same headline as an earlier document whose body {difference} ({len(members)} documents share "
+                    f"this headline, {len(bodies)} different bodies)",
+                    evidence={
+                        "documents": len(members),
+                        "bodies": len(bodies),
+                        "same_words_as_earlier": same_words,
+                        "earlier_document": earliest.anchor[1],
+                    },
+                    related=[_related(earliest.anchor, "the earlier document with this headline")],
+                )
+
+
+@dataclass(frozen=True, slots=True)
+class HeadlineKeys:
+    """What DUP004 keeps per document."""
+
+    anchor: PackedLocation
+    headline: int  # key of the normalised headline
+    raw_body: int  # key of the body as written
+    body: int  # key of the body's words (case and punctuation normalised)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# DUP005
+
+
+class BoilerplateOptions(_Options):
+    min_documents: int = Field(
+        default=4,
+        ge=2,
+        description="a paragraph in at least this many documents (with different bodies) is boilerplate",
+    )
+    min_words: int = Field(default=4, ge=1, description="shorter paragraphs are not counted")
+    max_words: int = Field(
+        default=30, ge=1, description="longer paragraphs are not counted (copied content is DUP003's business)"
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class ParagraphKeys:
+    """What DUP005 keeps per document: the document's exact key, one key per paragraph, and where each is."""
+
+    body: int
+    keys: bytes  # uint64 per paragraph
+    positions: bytes  # int32 x 6 per paragraph: start, end, line, column, end_line, end_column
+    fields: tuple[str | None, ...]
+    anchor: PackedLocation
+
+    def location(self, paragraph: int) -> Location:
+        positions = np.frombuffer(self.positions, dtype=np.int32).reshape(-1, 6)[paragraph].tolist()
+        path, document, _, numbers = self.anchor
+        return _unpack((path, document, self.fields[paragraph], numbers), positions)
+
+
+class BoilerplateParagraph(CorpusRule):
+    """The same paragraph in many documents.
+
+    ## What it does
+    Counts, for every body paragraph or bullet of `min-words` to `max-words` words, in how many documents with
+    different bodies it occurs (same words after normalising case and punctuation). A paragraph found in at
+    least `min-documents` such documents is boilerplate: each document that holds it gets one finding with the
+    count, pointing at the first document that has it.
+
+    ## Why is this bad?
+    Newsletter sign-ups, author bios and legal lines repeated in every story add nothing and dominate n-gram
+    statistics of the corpus.
+
+    ## Example
+    ```
+    Sign up for our morning newsletter to get the day's top stories.   <- DUP005 (in 31 documents)
+    ```
+    """
+
+    code = "DUP005"
+    name = "boilerplate-paragraph"
+    severity = Severity.INFO
+    Options = BoilerplateOptions
+
+    def signature(self, doc: Document, ctx: DocContext) -> ParagraphKeys | None:
+        body_tokens = _token_lists(doc, ctx)[len(doc.summary) :]
+        picked = [
+            (block, tokens)
+            for block, tokens in zip(doc.body, body_tokens, strict=True)
+            if block.role in (Role.PARAGRAPH, Role.BULLET)
+            and self.options.min_words <= len(tokens) <= self.options.max_words
+        ]
+        anchor = _anchor(doc, ctx)
+        if not picked or anchor is None:
+            return None
+        blocks = [block for block, _ in picked]
+        keys = np.array([_key(" ".join(tokens)) for _, tokens in picked], dtype=np.uint64)
+        locations = [doc.locate_block(block) for block in blocks]
+        positions = np.array([[getattr(loc, name) for name in _POSITION_FIELDS] for loc in locations], np.int32)
+        fields = tuple(block.field for block in blocks)
+        return ParagraphKeys(_body_keys(doc, ctx).exact, keys.tobytes(), positions.tobytes(), fields, anchor)
+
+    def check_corpus(self, signatures: Sequence[ParagraphKeys]) -> Iterable[Finding]:
+        holders: dict[int, dict[int, int]] = defaultdict(dict)  # paragraph key -> {document: paragraph index}
+        bodies: dict[int, set[int]] = defaultdict(set)
+        for index, sig in enumerate(signatures):
+            for paragraph, key in enumerate(np.frombuffer(sig.keys, dtype=np.uint64).tolist()):
+                holders[key].setdefault(index, paragraph)
+                bodies[key].add(sig.body)
+        for key, documents in holders.items():
+            if len(bodies[key]) < self.options.min_documents:
+                continue
+            (first, first_paragraph), *rest = sorted(documents.items())
+            related = RelatedLocation(
+                location=signatures[first].location(first_paragraph), message="the first document with it"
+            )
+            for index, paragraph in [(first, first_paragraph), *rest]:
+                yield self.finding(
+                    signatures[index].location(paragraph),
+                    f"Boilerplate paragraph: the same paragraph is in {len(documents)} documents",
+                    evidence={"documents": len(documents), "different_bodies": len(bodies[key])},
+                    related=[related] if index != first else [],
+                )
+
+
+RULES: list[type[Rule]] = [
+    HeadlineRepeatedInBody,
+    DuplicateParagraph,
+    NearDuplicateDocument,
+    DuplicateHeadline,
+    BoilerplateParagraph,
+]

@@ -22,8 +22,8 @@ from dataclasses import dataclass
 import regex
 from pydantic import BaseModel, ConfigDict, Field
 
-from corpuslint.model import Block, Document, Finding, Severity
-from corpuslint.rule import DocContext, DocumentRule, Rule
+from corpuslint.model import Block, Document, Finding, Fix, Severity
+from corpuslint.rule import DocContext, DocumentRule, Rule, drop_line, drop_span
 from corpuslint.text import WORD_RE, sentences, words
 
 # Frequent function words per language: the cheap language signal. Short on purpose; they gate, langdetect decides.
@@ -607,7 +607,25 @@ class ForeignFragment(DocumentRule):
                 "main_language": main.code,
                 "main_language_source": main.source,
             },
+            fix=_removal(doc, piece.block, piece.start, piece.end),
         )
+
+
+_TRAILING = " \t.…:;,!?·|-–—"
+
+
+def _removal(doc: Document, block: Block, start: int, end: int) -> Fix:
+    """Removing a fragment is safe when it stands alone (its whole block, its own line, or the end of its
+    block); removing one from the middle of running text is offered as an unsafe fix."""
+    text = block.text
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", end)
+    line_end = len(text) if line_end < 0 else line_end
+    if not text[line_start:start].strip() and not text[end:line_end].strip(_TRAILING):
+        return drop_line(doc, block, start, end, "remove the foreign fragment's line")
+    if not text[end:].strip(_TRAILING):
+        return drop_span(block, start, len(text), "remove the foreign fragment at the end of the paragraph")
+    return drop_span(block, start, end, "remove the foreign fragment from the sentence", safe=False)
 
 
 def _mask_non_language(text: str) -> str:

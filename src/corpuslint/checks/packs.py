@@ -37,7 +37,7 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError,
 from corpuslint.config import ConfigError, Settings
 from corpuslint.loaders.textfile import parse_text_document
 from corpuslint.model import Block, Document, Finding, Location, Role, Severity
-from corpuslint.rule import CODE_RE, NAME_RE, DocContext, DocumentRule, Rule
+from corpuslint.rule import CODE_RE, NAME_RE, DocContext, DocumentRule, Rule, drop_line
 from corpuslint.text import lines, sentences, words
 
 PACK_FILE = "pack.yml"
@@ -137,6 +137,17 @@ class ExistenceSpec(_MatcherSpec):
         description="Speed hint for `patterns`: they run only on text containing one of these strings (compared "
         "case-insensitively). Tokens need no hint.",
     )
+    fix: Literal["remove-line"] | None = Field(
+        None,
+        description="remove-line: `corpuslint fix` may delete the line holding the match (a safe fix; only with "
+        "`at: line-start` or `at: whole-line`, where the line is the boilerplate).",
+    )
+
+    @model_validator(mode="after")
+    def _fix_needs_a_line(self) -> ExistenceSpec:
+        if self.fix == "remove-line" and self.at == "anywhere":
+            raise ValueError("`fix: remove-line` needs `at: line-start` or `at: whole-line`")
+        return self
 
 
 class PositionSpec(_MatcherSpec):
@@ -638,7 +649,10 @@ class ExistenceRule(_RegexRule):
                     text = raw.strip()
                     start = match.start() + len(raw) - len(raw.lstrip())
                     location = doc.locate_block(block, start, start + len(text))
-                    yield self.finding(location, self.message(text), text=text)
+                    fix = None
+                    if self.spec.fix == "remove-line":
+                        fix = drop_line(doc, block, start, start + len(text), f"remove the {self.name} line")
+                    yield self.finding(location, self.message(text), text=text, fix=fix)
 
     def may_match(self, text: str) -> bool:
         """False when every line is too long to be a whole-line match (most paragraphs): checked before anything

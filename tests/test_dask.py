@@ -1,0 +1,128 @@
+"""The Dask engine gives byte-identical reports to the local engine, and fails loudly rather than partially."""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+
+import pytest
+
+from conftest import SEEDS
+from corpuslint.config import Settings
+from corpuslint.engine import RunOptions, run
+from corpuslint.reporters import jsonout, sarif
+
+distributed = pytest.importorskip("distributed")
+from corpuslint.engines import dask as dask_engine  # noqa: E402
+
+WORDS = (
+    "government minister council market shares profit company bank rates inflation growth report police court "
+    "election voters party budget spending school teachers hospital patients doctors water energy prices oil "
+    "gas workers union strike talks deal plan city town river storm flood fire road traffic railway airport "
+    "flights football club season match players coach league cup final record music film festival award "
+    "museum artist study scientists data research university students technology software phone internet "
+    "users network security computer mobile games launch sales customers retail stores online shopping week "
+    "month year morning evening officials spokesman statement announced said told expected reported rose fell"
+).split()
+
+
+def article(rng: random.Random) -> tuple[str, str]:
+    def sentence() -> str:
+        words = rng.choices(WORDS, k=rng.randint(9, 16))
+        return " ".join(words).capitalize() + "."
+
+    paragraphs = [" ".join(sentence() for _ in range(3)) for _ in range(4)]
+    return " ".join(rng.choices(WORDS, k=6)).capitalize(), "\n\n".join(paragraphs)
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """5,000 documents in five JSON Lines files, with planted exact and near duplicates across files."""
+    root = tmp_path_factory.mktemp("dask-corpus")
+    rng = random.Random(7)
+    docs: list[dict[str, str]] = []
+    for i in range(5000):
+        if i % 50 == 49:
+            copy = dict(docs[i - 37])
+        elif i % 71 == 70:
+            copy = dict(docs[i - 113])
+            paragraphs = copy["body"].split("\n\n")
+            paragraphs[-1] = article(rng)[1].split("\n\n")[0]
+            copy["body"] = "\n\n".join(paragraphs)
+        else:
+            title, body = article(rng)
+            copy = {"title": title, "body": body}
+        docs.append({**copy, "id": f"doc-{i}"})
+    for shard in range(5):
+        with open(root / f"shard-{shard}.jsonl", "w", encoding="utf-8") as handle:
+            for doc in docs[shard * 1000 : (shard + 1) * 1000]:
+                handle.write(json.dumps(doc) + "\n")
+    return root
+
+
+@pytest.fixture(scope="module")
+def client():
+    client = dask_engine.connect(None, workers=2)
+    yield client
+    cluster = client.cluster
+    client.close()
+    cluster.close()
+
+
+def reports(paths: list[Path], cwd: Path, settings: Settings, client) -> tuple[tuple[str, str], tuple[str, str]]:
+    local = run(paths, settings, cwd, RunOptions(chunk_bytes=400_000))
+    remote = run(paths, settings, cwd, RunOptions(chunk_bytes=400_000, executor=dask_engine.executor(client)))
+    return (jsonout.render(local), sarif.render(local)), (jsonout.render(remote), sarif.render(remote))
+
+
+def test_seeds_identical_on_a_local_cluster(client) -> None:
+    local, remote = reports([SEEDS], SEEDS.parent, Settings(), client)
+    assert remote == local
+
+
+def test_generated_corpus_identical_with_planted_duplicates(corpus: Path, client) -> None:
+    settings = Settings(select=["DUP", "INPUT"])
+    local, remote = reports([corpus], corpus, settings, client)
+    assert remote == local
+    findings = json.loads(remote[0])["findings"]
+    planted = {f"doc-{i}" for i in range(5000) if i % 50 == 49 or i % 71 == 70}
+    assert planted <= {f["location"]["document"] for f in findings if f["code"] == "DUP003"}
+
+
+def test_a_killed_worker_is_retried_or_the_run_fails_loudly(corpus: Path, client) -> None:
+    """Kill one worker process while tasks run: Dask reschedules its tasks (the nanny restarts it) and the
+    report is still complete and identical."""
+    import contextlib
+    import os
+    import threading
+    import time
+
+    settings = Settings(select=["DUP", "INPUT"])
+    expected = jsonout.render(run([corpus], settings, corpus, RunOptions(chunk_bytes=50_000)))
+    victim = sorted(client.scheduler_info()["workers"])[0]
+
+    def kill_soon() -> None:
+        time.sleep(0.5)
+        with contextlib.suppress(Exception):  # the worker may already be gone
+            client.run(os._exit, 1, workers=[victim], wait=False)
+
+    threading.Thread(target=kill_soon).start()
+    options = RunOptions(chunk_bytes=50_000, executor=dask_engine.executor(client, batch=16))
+    try:
+        result = run([corpus], settings, corpus, options)
+    except dask_engine.ClusterError as exc:  # allowed: a clear error, never a partial report
+        assert "failed" in str(exc)
+        return
+    assert jsonout.render(result) == expected
+
+
+def test_a_task_that_always_fails_fails_the_run(tmp_path: Path, client, monkeypatch) -> None:
+    (tmp_path / "a.txt").write_text("Rates held\n\nThe bank held rates.\n")
+
+    def broken(job, settings_json):
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(dask_engine, "_run_unit", broken)
+    with pytest.raises(dask_engine.ClusterError, match=r"a task failed on a.txt after 3 retries: .*disk on fire"):
+        run([tmp_path], Settings(), tmp_path, RunOptions(executor=dask_engine.executor(client)))
