@@ -132,3 +132,19 @@ def test_the_seed_article_fixed(tmp_path: Path, cli) -> None:
     expected = original.replace(f"\n\n{headline}\n", "\n", 1).removesuffix("\n\n常见问题")
     assert fixed.count(headline) == 1 and "常见问题" not in fixed
     assert fixed == expected
+
+
+def test_exact_duplicate_paragraph_is_dropped_near_one_only_with_unsafe_fixes(cli, tmp_path: Path) -> None:
+    para = (
+        "The minister said the plan would cut waiting lists by a third within two years of the election, and "
+        "that hospitals in every region would get extra staff, new theatres and longer opening hours at weekends."
+    )
+    near = para.replace("at weekends", "on Sundays")
+    text = f"Waiting lists plan unveiled\n\n{para}\n\nOther news followed in the afternoon session today.\n\n{para}\n"
+    write_corpus(tmp_path, {"a.txt": text, "b.txt": text.removesuffix(f"{para}\n") + f"{near}\n"})
+    assert cli(["fix", ".", "--in-place", "--select", "DUP002"], cwd=tmp_path).exit_code == 0
+    assert (tmp_path / "a.txt").read_text() == text.removesuffix(f"\n\n{para}\n") + "\n"
+    near_text = (tmp_path / "b.txt").read_text()
+    assert near in near_text, "a near repeat is not removed by safe fixes"
+    assert cli(["fix", "b.txt", "--in-place", "--select", "DUP002", "--unsafe-fixes"], cwd=tmp_path).exit_code == 0
+    assert near not in (tmp_path / "b.txt").read_text()

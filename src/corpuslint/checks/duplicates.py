@@ -21,7 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from corpuslint import minhash
 from corpuslint.model import Block, Document, Edit, Finding, Fix, Location, RelatedLocation, Role, Severity
-from corpuslint.rule import CorpusRule, DocContext, DocumentRule, Rule
+from corpuslint.rule import CorpusRule, DocContext, DocumentRule, Rule, drop_block
 from corpuslint.text import normalise, word_spans
 
 _DIGIT_RE = re.compile(r"\d")
@@ -296,6 +296,7 @@ class DuplicateParagraph(DocumentRule):
                 text=blocks[later].text,
                 evidence={"jaccard": round(similarity, 4), "exact": exact, "shingle_size": self.options.shingle_size},
                 related=[RelatedLocation(location=doc.locate_block(blocks[earlier]), message="the earlier copy")],
+                fix=drop_block(doc, blocks[later], "remove the repeated paragraph", safe=exact),
             )
 
 
