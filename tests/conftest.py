@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from corpuslint.cli import app
 from corpuslint.config import Settings
-from corpuslint.engine import RunResult, run
+from corpuslint.engine import RunOptions, RunResult, run
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
@@ -33,10 +33,16 @@ def write_corpus(root: Path, files: dict[str, str | bytes | list[dict[str, Any]]
 
 
 def check(root: Path, select: list[str] | None = None, **settings: Any) -> RunResult:
-    """Run the engine on `root` (paths reported relative to `root`)."""
+    """Run the engine on `root` (paths reported relative to `root`). `jobs` > 1 really uses a process pool,
+    however small the corpus, and `cache_dir` really caches, as on the command line."""
     if select is not None:
         settings["select"] = select
-    return run([root], Settings(**settings), cwd=root)
+    config = Settings(**settings)
+    options = RunOptions(
+        cache_dir=Path(config.cache_dir) if config.cache_dir else None,
+        parallel_min_bytes=0 if (config.jobs or 1) > 1 else RunOptions.parallel_min_bytes,
+    )
+    return run([root], config, cwd=root, options=options)
 
 
 def codes(result: RunResult) -> list[str]:
