@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from corpuslint import __version__
+from corpuslint.loaders import remote
 from corpuslint.model import Finding
 
 CACHE_DIR_NAME = ".corpuslint_cache"
@@ -61,6 +62,8 @@ def code_salt() -> str:
 
 
 def stat_key(path: str) -> str | None:
+    if remote.is_url(path):
+        return remote.stat_key(path)
     try:
         st = os.stat(path)
     except OSError:

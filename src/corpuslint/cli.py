@@ -21,6 +21,7 @@ from corpuslint.config import ConfigError, Settings, load_settings
 from corpuslint.engine import RunOptions, RunResult, run
 from corpuslint.gate import GateError, apply_baseline, read_baseline, write_baseline
 from corpuslint.gate import changed_since as changed_since_ref
+from corpuslint.loaders.remote import is_url
 from corpuslint.model import Severity
 from corpuslint.registry import all_rules, find_rule
 from corpuslint.reporters import FORMATS, render
@@ -57,6 +58,16 @@ def _settings(config: Path | None, start: Path, rules_dirs: list[Path] | None = 
         return settings
     except ConfigError as exc:
         raise _fail(str(exc)) from None
+
+
+def _paths(raw: list[str]) -> list[Path | str]:
+    """Local paths as `Path`s; fsspec URLs (`s3://bucket/news/`) kept as strings."""
+    return [p if is_url(p) else Path(p) for p in raw]
+
+
+def _config_start(paths: list[Path | str]) -> Path:
+    """Where the configuration search starts: the first local path, else the working folder."""
+    return next((p for p in paths if isinstance(p, Path)), Path.cwd())
 
 
 def _version(value: bool) -> None:
@@ -166,7 +177,9 @@ NoCache = Annotated[bool, typer.Option("--no-cache", help="Neither read nor writ
 
 @app.command()
 def check(
-    paths: Annotated[list[Path], typer.Argument(help="Files or folders to check.")],
+    raw_paths: Annotated[
+        list[str], typer.Argument(metavar="PATHS...", help="Files, folders or fsspec URLs (s3://...) to check.")
+    ],
     select: Annotated[
         list[str] | None, typer.Option(help="Rules to enable: ALL, a family (DUP), a code or a name.")
     ] = None,
@@ -196,11 +209,12 @@ def check(
     scheduler: Annotated[str | None, typer.Option(help="Dask scheduler address (default: a LocalCluster).")] = None,
 ) -> None:
     """Check documents and report findings."""
+    paths = _paths(raw_paths)
     if output_format not in FORMATS:
         raise _fail(f"unknown format {output_format!r}; choose one of {', '.join(FORMATS)}")
     settings = _settings(
         config,
-        paths[0],
+        _config_start(paths),
         rules_dirs,
         select=_split(select),
         extend_select=_split(extend_select),
@@ -248,7 +262,7 @@ def check(
 
 @app.command("fix")
 def fix_command(
-    paths: Annotated[list[Path], typer.Argument(help="Files or folders to fix.")],
+    paths: Annotated[list[Path], typer.Argument(help="Files or folders to fix (local only).")],
     output_dir: Annotated[Path | None, typer.Option(help="Write cleaned copies here (same relative paths).")] = None,
     in_place: Annotated[bool, typer.Option("--in-place", help="Rewrite the files themselves (atomically).")] = False,
     diff: Annotated[bool, typer.Option("--diff", help="Print a unified diff; write nothing.")] = False,
@@ -295,7 +309,7 @@ def fix_command(
 
 @app.command("baseline")
 def write_baseline_command(
-    paths: Annotated[list[Path], typer.Argument(help="Files or folders to check.")],
+    raw_paths: Annotated[list[str], typer.Argument(metavar="PATHS...", help="Files, folders or fsspec URLs.")],
     output: Annotated[Path, typer.Option("--output", "-o", help="Baseline file to write.")] = Path(
         "corpuslint-baseline.json"
     ),
@@ -304,7 +318,8 @@ def write_baseline_command(
     no_cache: NoCache = False,
 ) -> None:
     """Accept every current finding: write their content-keyed fingerprints to a baseline file."""
-    settings = _settings(config, paths[0], rules_dirs, cache=False if no_cache else None)
+    paths = _paths(raw_paths)
+    settings = _settings(config, _config_start(paths), rules_dirs, cache=False if no_cache else None)
     result = _execute(paths, settings, quiet=False)
     count = write_baseline(result.findings, output)
     typer.echo(f"wrote {count} findings to {output}")

@@ -28,6 +28,7 @@ from typing import Any
 from corpuslint.cache import Cache, RuleOutput, UnitEntry, stat_key
 from corpuslint.config import Settings
 from corpuslint.loaders import SourceFile, WorkUnit, discover, load_unit, plan_units
+from corpuslint.loaders.reading import file_size
 from corpuslint.model import Document, Finding, Location, Problem
 from corpuslint.registry import RuleSet, matches
 from corpuslint.rule import CorpusRule, DocContext, Rule
@@ -131,7 +132,9 @@ def check_unit(
 # --- the whole run ----------------------------------------------------------------------------------------------
 
 
-def run(paths: list[Path], settings: Settings, cwd: Path | None = None, options: RunOptions | None = None) -> RunResult:
+def run(
+    paths: list[Path | str], settings: Settings, cwd: Path | None = None, options: RunOptions | None = None
+) -> RunResult:
     options = options or RunOptions()
     clock = time.perf_counter
     timings: dict[str, float] = defaultdict(float)
@@ -186,7 +189,7 @@ def run(paths: list[Path], settings: Settings, cwd: Path | None = None, options:
 
 
 def _discover(
-    paths: list[Path], settings: Settings, rules: RuleSet, cwd: Path | None
+    paths: list[Path | str], settings: Settings, rules: RuleSet, cwd: Path | None
 ) -> tuple[list[SourceFile], list[Finding]]:
     items = list(discover(paths, settings.include, settings.exclude, cwd, settings.follow_symlinks))
     problems = [item for item in items if isinstance(item, Problem)]
@@ -266,7 +269,7 @@ def _unit_bytes(unit: WorkUnit) -> int:
     if unit.end is not None:
         return unit.end - unit.start
     try:
-        return os.path.getsize(unit.source.path)
+        return file_size(unit.source.path)
     except OSError:
         return 0
 

@@ -211,7 +211,9 @@ _UNDETERMINED = frozenset({"und", "mul", "zxx", "mis"})
 _LANGDETECT_ALIASES = {"zh-cn": "zh", "zh-tw": "zh", "no": "nb", "nn": "nb", "iw": "he", "in": "id"}
 
 # Never language: URLs, e-mail addresses, inline code.
-_NOT_LANGUAGE_RE = re.compile(r"https?://\S+|www\.\S+|[\w.+-]+@[\w-]+\.[\w.]+|`[^`\n]*`")
+# An address starts where a run of its characters starts: tried at every position of a long word, the search
+# would be quadratic in the word's length.
+_NOT_LANGUAGE_RE = re.compile(r"https?://\S+|www\.\S+|(?<![\w.+-])[\w.+-]+@[\w-]+\.[\w.]+|`[^`\n]*`")
 # Letters of Latin script, punctuation and symbols only: no foreign-script run can be in such a text (stdlib `re`
 # decides this ~20x faster than a `regex` script-property search).
 _LATIN_ONLY_RE = re.compile(r"[\x00-\u024f\u1e00-\u1eff\u2000-\u206f\u20a0-\u20cf\u2100-\u214f]*")

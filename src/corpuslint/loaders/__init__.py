@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from corpuslint.config import FieldMap
+from corpuslint.loaders import remote
 from corpuslint.loaders.discover import JSON_SUFFIXES, JSONL_SUFFIXES, SourceFile, discover
 from corpuslint.loaders.jsonlines import load_json, load_jsonl
 from corpuslint.loaders.reading import count_newlines, line_end
@@ -27,13 +28,14 @@ class WorkUnit:
 
     @property
     def key(self) -> str:
-        disk = os.fsencode(os.path.abspath(self.source.path)).decode("utf-8", "backslashreplace")
+        path = self.source.path
+        disk = path if remote.is_url(path) else os.fsencode(os.path.abspath(path)).decode("utf-8", "backslashreplace")
         return f"{self.source.rel}\0{disk}:{self.start}"
 
 
 def plan_units(source: SourceFile, chunk_bytes: int) -> list[WorkUnit]:
     """Split an uncompressed JSON Lines file larger than `chunk_bytes` at line breaks; anything else is one unit."""
-    if not source.path.lower().endswith(SPLITTABLE_SUFFIXES):
+    if not source.path.lower().endswith(SPLITTABLE_SUFFIXES) or remote.is_url(source.path):
         return [WorkUnit(source)]
     try:
         size = os.path.getsize(source.path)

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from corpuslint.loaders import remote
 from corpuslint.model import Problem
 
 TEXT_SUFFIXES = (".txt", ".md", ".markdown")
@@ -51,7 +52,7 @@ def _matches(rel: str, patterns: list[str]) -> bool:
 
 
 def discover(
-    paths: list[Path],
+    paths: list[Path | str],
     include: list[str] | None = None,
     exclude: list[str] | None = None,
     cwd: Path | None = None,
@@ -68,6 +69,10 @@ def discover(
     found: dict[str, SourceFile] = {}
     problems: list[Problem] = []
     for path in paths:
+        if remote.is_url(str(path)):
+            _discover_url(str(path), include, exclude, found, problems)
+            continue
+        path = Path(path)
         rel = display_path(path, cwd)
         try:
             mode = os.stat(path).st_mode
@@ -85,6 +90,29 @@ def discover(
             problems.append(Problem(kind="unreadable-path", path=rel, message="not a regular file or folder; skipped"))
     yield from sorted(problems, key=lambda p: p.path)
     yield from sorted(found.values())
+
+
+def _discover_url(
+    url: str, include: list[str], exclude: list[str], found: dict[str, SourceFile], problems: list[Problem]
+) -> None:
+    """Files under an fsspec URL; reported by their URL, filtered like a walked folder's files."""
+    try:
+        files = remote.find(url)
+    except OSError as exc:
+        problems.append(Problem(kind="unreadable-path", path=url, message=str(exc)))
+        return
+    if files is None:
+        problems.append(Problem(kind="unreadable-path", path=url, message="cannot read path: no such file or folder"))
+        return
+    base = url.rstrip("/") + "/"
+    for inside in files:
+        if not inside:  # the URL names a file: checked whatever its extension
+            found.setdefault(url, SourceFile(url, url))
+            continue
+        if any(part.startswith(".") for part in inside.split("/")) or not is_supported(inside.rsplit("/", 1)[-1]):
+            continue
+        if (not include or _matches(inside, include)) and not _matches(inside, exclude):
+            found.setdefault(base + inside, SourceFile(base + inside, base + inside))
 
 
 def _walk(root: Path, cwd: Path, problems: list[Problem], follow_symlinks: bool) -> Iterator[SourceFile]:

@@ -15,7 +15,8 @@ from collections.abc import Iterator
 from typing import Any
 
 from corpuslint.config import FieldMap
-from corpuslint.loaders.reading import bounded_lines, decode, open_binary, read_limited
+from corpuslint.loaders import remote
+from corpuslint.loaders.reading import bounded_lines, decode, file_size, open_binary, read_limited
 from corpuslint.loaders.structure import parse_blocks, split_summary
 from corpuslint.locate import JsonLocator
 from corpuslint.model import Block, Document, Problem, Role
@@ -45,7 +46,7 @@ def load_jsonl(
         with handle:
             if start:
                 handle.seek(start)
-            if end is None and not path_on_disk.lower().endswith(".gz"):
+            if end is None and not path_on_disk.lower().endswith(".gz") and not remote.is_url(path_on_disk):
                 end = os.fstat(handle.fileno()).st_size  # a file that grows while we read: check what was there
                 whole = True
             else:
@@ -90,7 +91,7 @@ def _decompression_budget(path_on_disk: str, max_ratio: int) -> int | None:
     if not path_on_disk.lower().endswith(".gz"):
         return None
     try:
-        return max(16 * 1024 * 1024, max_ratio * os.path.getsize(path_on_disk))
+        return max(16 * 1024 * 1024, max_ratio * file_size(path_on_disk))
     except OSError:
         return None
 

@@ -7,9 +7,11 @@ The helpers are generators that `yield` `Problem`s and `return` their result, so
 from __future__ import annotations
 
 import gzip
+import os
 from collections.abc import Generator, Iterator
 from typing import BinaryIO
 
+from corpuslint.loaders import remote
 from corpuslint.model import Problem
 from corpuslint.text import LineIndex
 
@@ -22,7 +24,7 @@ Reading = Generator[Problem, None, bytes | None]
 def read_limited(path_on_disk: str, rel: str, max_bytes: int) -> Reading:
     """The whole file, or None after yielding a problem (unreadable, too large, binary)."""
     try:
-        with open(path_on_disk, "rb") as handle:
+        with open_raw(path_on_disk) as handle:
             data = handle.read(max_bytes + 1)
     except OSError as exc:
         yield Problem(kind="unreadable-path", path=rel, message=f"cannot read file: {exc.strerror or exc}")
@@ -73,10 +75,20 @@ def decode(data: bytes, rel: str, line_offset: int = 0, record: int | None = Non
         return data.decode("utf-8-sig", errors="replace")
 
 
-def open_binary(path_on_disk: str) -> BinaryIO:
-    if path_on_disk.endswith(".gz"):
-        return gzip.open(path_on_disk, "rb")  # type: ignore[return-value]
-    return open(path_on_disk, "rb")
+def file_size(path: str) -> int:
+    return remote.size(path) if remote.is_url(path) else os.path.getsize(path)
+
+
+def open_raw(path: str) -> BinaryIO:
+    """The file's bytes: a local path, or an fsspec URL."""
+    return remote.open_url(path) if remote.is_url(path) else open(path, "rb")
+
+
+def open_binary(path: str) -> BinaryIO:
+    """The file's bytes, decompressed when it ends in .gz."""
+    if path.endswith(".gz"):
+        return gzip.GzipFile(fileobj=open_raw(path), mode="rb")  # type: ignore[return-value]
+    return open_raw(path)
 
 
 def bounded_lines(

@@ -22,6 +22,8 @@ _LEVEL = {"error": "error", "warning": "warning", "info": "note"}
 
 
 def _artifact(path: str) -> dict[str, str]:
+    if "://" in path:  # an fsspec URL (s3://bucket/news/a.jsonl) is already a URI
+        return {"uri": path}
     if Path(path).is_absolute():
         return {"uri": Path(path).as_uri()}
     return {"uri": quote(path, safe="/"), "uriBaseId": "%SRCROOT%"}
