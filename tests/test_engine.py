@@ -113,3 +113,12 @@ def test_timings_are_printed_per_rule_and_phase(tmp_path: Path, cli) -> None:
     result = cli(["check", ".", "--select", "DUP001", "--no-cache", "--timings"], cwd=tmp_path)
     assert "phase: documents" in result.output and "DUP001" in result.output
     assert "units read: 1, from cache: 0" in result.output
+
+
+def test_cached_units_report_input_problems_for_rules_enabled_later(tmp_path: Path) -> None:
+    """A cache filled while INPUT rules were off must still give INPUT findings once they are on."""
+    corpus = write_corpus(tmp_path / "corpus", {"feed.jsonl": '{"id": 1, "title": "t", "body": "b"}\n{broken\n'})
+    options = RunOptions(cache_dir=tmp_path / "cache")
+    assert run([corpus], Settings(select=["DUP001"]), corpus, options).findings == []
+    again = run([corpus], Settings(select=["INPUT", "DUP001"]), corpus, options)
+    assert again.units_read == 0 and [f.code for f in again.findings] == ["INPUT005"]

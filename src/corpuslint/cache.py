@@ -20,7 +20,7 @@ from typing import Any
 
 from corpuslint import __version__
 from corpuslint.loaders import remote
-from corpuslint.model import Finding
+from corpuslint.model import Finding, Problem
 
 CACHE_DIR_NAME = ".corpuslint_cache"
 _SCHEMA = """
@@ -40,10 +40,10 @@ class RuleOutput:
 
 @dataclass
 class UnitEntry:
-    """Everything known about one work unit; `loader_hash` guards the input findings and document count."""
+    """Everything known about one work unit; `loader_hash` guards the input problems and document count."""
 
     loader_hash: str
-    input_findings: list[Finding] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
     documents: int = 0
     rules: dict[str, RuleOutput] = field(default_factory=dict)
 

@@ -101,7 +101,7 @@ def check_unit(
     items = load_unit(unit, settings.fields, settings.max_document_bytes, settings.max_decompression_ratio)
     for item in items:
         if isinstance(item, Problem):
-            entry.input_findings.extend(_problem_findings(rules, [item]))
+            entry.problems.append(item)
             continue
         entry.documents += 1
         ctx = DocContext(item)
@@ -165,7 +165,7 @@ def run(
             if unit.source.rel not in target_paths:
                 continue
             documents += entry.documents
-            findings.extend(entry.input_findings)
+            findings.extend(_problem_findings(rules, entry.problems))  # whichever INPUT rules are on now
             for code, output in entry.rules.items():
                 if code in enabled:
                     findings.extend(output.findings)
