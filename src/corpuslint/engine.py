@@ -45,7 +45,7 @@ class RunOptions:
     corpus: list[Path] | None = None  # report on `paths`, but compare them with everything under these
     report_filter: Callable[[Finding], bool] | None = None  # e.g. only the changed records of a file
     progress: ProgressCallback | None = None
-    chunk_bytes: int = 8 * 1024 * 1024  # JSON Lines files larger than this are split between workers
+    chunk_bytes: int = 2 * 1024 * 1024  # JSON Lines files larger than this are split between workers
     parallel_min_bytes: int = 1024 * 1024  # below this much text to read, one process is faster
     executor: UnitExecutor | None = None  # runs the per-document phase elsewhere (e.g. on a Dask cluster)
 
