@@ -3,6 +3,7 @@ under the span, related locations, then a summary line."""
 
 from __future__ import annotations
 
+import unicodedata
 from collections import Counter
 
 from corpuslint.engine import RunResult
@@ -22,13 +23,20 @@ def _excerpt(loc: Location) -> list[str]:
     first = loc.column - loc.snippet_column
     last = (loc.end_column if loc.end_line == loc.line else len(shown) + loc.snippet_column) - loc.snippet_column
     first = max(0, min(first, len(shown)))
-    width = max(1, min(last, len(shown)) - first)
+    last = max(first + 1, min(last, len(shown)))
     prefix = "…" if loc.snippet_column > 1 else ""
+    indent = len(prefix) + _display_width(shown[:first])
+    carets = max(1, _display_width(shown[first:last]))
     return [
         f"{gutter} |",
         f"{loc.line} | {prefix}{shown}",
-        f"{gutter} | {' ' * (len(prefix) + first)}{'^' * width}",
+        f"{gutter} | {' ' * indent}{'^' * carets}",
     ]
+
+
+def _display_width(text: str) -> int:
+    """Terminal columns: wide East Asian characters take two, combining marks none."""
+    return sum(0 if unicodedata.combining(ch) else 2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
 def format_finding(finding: Finding) -> str:
