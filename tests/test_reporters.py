@@ -88,3 +88,15 @@ def test_json_report_round_trips_through_its_model(mixed: Path) -> None:
     finding = report.findings[0]
     assert finding.location.path == "feed.jsonl" and finding.code == "DUP001"
     assert finding.location.record == 1 and finding.location.field == "body"
+
+
+def test_streamed_json_is_byte_identical_to_one_dump(mixed: Path) -> None:
+    import io
+
+    for result in (check(mixed, select=["INPUT", "DUP001"]), check(mixed, select=["DUP002"])):
+        reference = json.dumps(
+            jsonout.build(result).model_dump(mode="json"), ensure_ascii=False, sort_keys=True, indent=2
+        )
+        stream = io.StringIO()
+        jsonout.write(result, stream)
+        assert stream.getvalue() == reference + "\n"

@@ -10,7 +10,7 @@ import sys
 import time
 import traceback
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, TextIO
 
 import typer
 
@@ -24,7 +24,8 @@ from corpuslint.gate import changed_since as changed_since_ref
 from corpuslint.loaders.remote import is_url
 from corpuslint.model import Severity
 from corpuslint.registry import all_rules, find_rule
-from corpuslint.reporters import FORMATS, render
+from corpuslint.reporters import FORMATS
+from corpuslint.reporters import write as write_report
 from corpuslint.reporters.text import statistics, summary_line
 
 app = typer.Typer(
@@ -160,12 +161,21 @@ def _execute(
                 cluster.close()
 
 
-def _write(report: str, output: Path | None) -> None:
+def _write(output_format: str, result: RunResult, output: Path | None, statistics_only: bool) -> None:
+    """Write the report to `output` (or stdout), streamed for the formats that can be."""
+
+    def writer(stream: TextIO) -> None:
+        if statistics_only:
+            stream.write(statistics(result) + "\n")
+        else:
+            write_report(output_format, result, stream)
+
     if output is None:
-        sys.stdout.write(report)
+        writer(sys.stdout)
         return
     try:
-        output.write_text(report, encoding="utf-8")
+        with output.open("w", encoding="utf-8") as stream:
+            writer(stream)
     except OSError as exc:
         raise _fail(f"cannot write {output}: {exc.strerror}") from None
 
@@ -247,8 +257,7 @@ def check(
             raise _fail(str(exc)) from None
         result.findings = outcome.new
         note = f"baseline: {outcome.suppressed} known findings suppressed, {outcome.gone} baselined findings gone"
-    report = statistics(result) + "\n" if statistics_ and output_format == "text" else render(output_format, result)
-    _write(report, output)
+    _write(output_format, result, output, statistics_only=statistics_ and output_format == "text")
     if not quiet and (output is not None or statistics_):
         typer.echo(summary_line(result), err=output is not None)
     if note and not quiet:

@@ -6,7 +6,10 @@ or disappears.
 
 from __future__ import annotations
 
+import io
 import json
+import textwrap
+from typing import TextIO
 
 from pydantic import BaseModel
 
@@ -50,11 +53,31 @@ def build(result: RunResult) -> Report:
     )
 
 
+def write(result: RunResult, stream: TextIO) -> None:
+    """The JSON report, written one finding at a time (a report of a million findings never sits in memory as
+    one string); byte-identical to `json.dumps(build(result).model_dump(mode="json"), sort_keys=True, indent=2)`."""
+    head = build(result).model_dump(mode="json", exclude={"findings"})
+    rest = json.dumps(head, ensure_ascii=False, sort_keys=True, indent=2)  # '{\n  "schema_version": ...\n}'
+    stream.write('{\n  "findings": [')
+    for index, finding in enumerate(result.findings):
+        text = json.dumps(finding.model_dump(mode="json"), ensure_ascii=False, sort_keys=True, indent=2)
+        stream.write(("\n" if index == 0 else ",\n") + textwrap.indent(text, "    "))
+    stream.write("\n  ],\n" if result.findings else "],\n")
+    stream.write(rest[2:] + "\n")
+
+
+def write_lines(result: RunResult, stream: TextIO) -> None:
+    for finding in result.findings:
+        stream.write(json.dumps(finding.model_dump(mode="json"), ensure_ascii=False, sort_keys=True) + "\n")
+
+
 def render(result: RunResult) -> str:
-    return json.dumps(build(result).model_dump(mode="json"), ensure_ascii=False, sort_keys=True, indent=2) + "\n"
+    buffer = io.StringIO()
+    write(result, buffer)
+    return buffer.getvalue()
 
 
 def render_lines(result: RunResult) -> str:
-    return "".join(
-        json.dumps(f.model_dump(mode="json"), ensure_ascii=False, sort_keys=True) + "\n" for f in result.findings
-    )
+    buffer = io.StringIO()
+    write_lines(result, buffer)
+    return buffer.getvalue()
