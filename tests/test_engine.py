@@ -122,3 +122,16 @@ def test_cached_units_report_input_problems_for_rules_enabled_later(tmp_path: Pa
     assert run([corpus], Settings(select=["DUP001"]), corpus, options).findings == []
     again = run([corpus], Settings(select=["INPUT", "DUP001"]), corpus, options)
     assert again.units_read == 0 and [f.code for f in again.findings] == ["INPUT005"]
+
+
+def test_a_corpus_rule_that_raises_is_reported_not_swallowed(tmp_path: Path, monkeypatch) -> None:
+    from corpuslint.checks.duplicates import NearDuplicateDocument
+
+    def boom(self, signatures):
+        raise ValueError("kaboom")
+
+    monkeypatch.setattr(NearDuplicateDocument, "check_corpus", boom)
+    corpus = write_corpus(tmp_path, {"a.txt": REPEAT, "b.txt": REPEAT})
+    result = run([corpus], Settings(select=["DUP003"]), corpus)
+    assert [(f.code, f.location.document) for f in result.findings] == [("INPUT008", "(corpus)")]
+    assert "DUP003 failed in the cross-document phase: ValueError: kaboom" in result.findings[0].message

@@ -173,7 +173,7 @@ def run(
         digest_base = hashlib.sha256("\n".join(f"{u.key}\0{stat_key(u.source.path)}" for u in units).encode())
         for rule in rules.corpus_rules:
             t = clock()
-            findings.extend(_corpus_findings(rule, signatures.get(rule.code, []), digest_base.copy(), cache))
+            findings.extend(_corpus_findings(rule, signatures.get(rule.code, []), digest_base.copy(), cache, rules))
             timings[rule.code] += clock() - t
         timings["phase: corpus"] = clock() - started
     finally:
@@ -274,12 +274,21 @@ def _unit_bytes(unit: WorkUnit) -> int:
         return 0
 
 
-def _corpus_findings(rule: Any, signatures: list[Any], digest: Any, cache: Cache | None) -> list[Finding]:
+def _corpus_findings(
+    rule: Any, signatures: list[Any], digest: Any, cache: Cache | None, rules: RuleSet
+) -> list[Finding]:
+    """A corpus rule's findings (cached under a digest of every signature's source); a rule that raises becomes
+    one INPUT008 finding naming it, never a silently shorter report."""
     digest.update(rule_hash(rule).encode())
     key = digest.hexdigest()
     if cache is not None and (cached := cache.get_corpus(rule.code, key)) is not None:
         return cached
-    found = list(rule.check_corpus(signatures))
+    try:
+        found = list(rule.check_corpus(signatures))
+    except Exception as exc:
+        location = Location(path="", document="(corpus)", start=0, end=0, line=1, column=1, end_line=1, end_column=1)
+        message = f"rule {rule.code} failed in the cross-document phase: {type(exc).__name__}: {exc}"
+        return [rules.rule_failed.finding(location, message, text=f"{rule.code} {type(exc).__name__}")]
     if cache is not None:
         cache.put_corpus(rule.code, key, found)
     return found

@@ -65,16 +65,16 @@ class JsonLocator:
 
     __slots__ = ("_fields", "_first_line", "_index", "_obj_start", "_raw")
 
-    def __init__(self, raw: str, obj_start: int = 0, first_line: int = 1) -> None:
+    def __init__(self, raw: str, obj_start: int = 0, first_line: int = 1, index: LineIndex | None = None) -> None:
         self._raw = raw
         self._obj_start = obj_start
         self._first_line = first_line
-        self._index: LineIndex | None = None
+        self._index = index  # the records of one .json file share the index of its text
         self._fields: dict[str, int] | None = None
 
     def locate(self, doc: Document, field: str, start: int, end: int) -> Location:
-        if self._index is None:
-            self._index = LineIndex(self._raw)
+        if self._fields is None:
+            self._index = self._index or LineIndex(self._raw)
             self._fields = string_field_offsets(self._raw, self._obj_start)
         literal = self._fields.get(field) if self._fields else None
         if literal is None:  # not a top-level string (should not happen): point at the record

@@ -267,11 +267,9 @@ class DuplicateParagraph(DocumentRule):
 
     def check(self, doc: Document, ctx: DocContext) -> Iterable[Finding]:
         hashes, owners = _shingles(doc, ctx, self.options.shingle_size)
-        shared = _shared_shingles(hashes, owners)
-        if not shared:
+        if len(np.unique(hashes)) == len(hashes):
             return
         blocks, tokens = _text_blocks(doc), _token_lists(doc, ctx)
-        sizes = _distinct_per_block(hashes, owners, len(blocks))
         eligible = [
             index
             for index, block in enumerate(blocks)
@@ -280,6 +278,16 @@ class DuplicateParagraph(DocumentRule):
         allowed = set(eligible)
         keys = {index: " ".join(tokens[index]) for index in eligible}
         best: dict[int, tuple[float, int]] = {}
+        first_with_key: dict[str, int] = {}
+        for index in eligible:
+            first = first_with_key.setdefault(keys[index], index)
+            if first != index:
+                best[index] = (1.0, -first)
+        # Only eligible blocks are paired, and identical copies are matched to their first occurrence directly:
+        # a paragraph repeated n times would otherwise cost n*n/2 pairs (minutes for a few thousand copies).
+        paired = np.isin(owners, [index for index in eligible if index not in best])
+        shared = _shared_shingles(hashes[paired], owners[paired])
+        sizes = _distinct_per_block(hashes, owners, len(blocks))
         for (earlier, later), count in shared.items():
             if earlier not in allowed or later not in allowed:
                 continue

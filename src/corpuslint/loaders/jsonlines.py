@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 import json
 import os
+import re
 import zlib
 from collections.abc import Iterator
 from typing import Any
@@ -20,9 +21,10 @@ from corpuslint.loaders.reading import bounded_lines, decode, file_size, open_bi
 from corpuslint.loaders.structure import parse_blocks, split_summary
 from corpuslint.locate import JsonLocator
 from corpuslint.model import Block, Document, Problem, Role
-from corpuslint.text import strip_span
+from corpuslint.text import LineIndex, strip_span
 
 _DECODER = json.JSONDecoder()
+_LONE_CR_RE = re.compile(r"\r(?!\n)")
 
 
 def load_jsonl(
@@ -74,11 +76,14 @@ def load_jsonl(
                         evidence={"limit": max_bytes},
                     )
                     continue
-                line = (yield from decode(raw, rel, number - 1, number)).rstrip("\r\n")
+                line = (yield from decode(raw, rel, number - 1, number, lf_lines=True)).rstrip("\r\n")
                 if not line.strip():
                     continue
                 seen_any = True
-                yield from _record_from_text(line, 0, number, number, rel, fields, first_line=number)
+                # A CR inside the line is whitespace between JSON tokens, not a line break: findings are
+                # located in a copy without it, so that their line is the record's line.
+                lf_only = line.replace("\r", " ") if "\r" in line else None
+                yield from _record_from_text(line, 0, number, number, rel, fields, first_line=number, lf_only=lf_only)
     except (OSError, EOFError, zlib.error) as exc:
         yield Problem(kind="unreadable-path", path=rel, message=f"cannot read file to the end: {exc}")
         return
@@ -100,17 +105,21 @@ def load_json(path_on_disk: str, rel: str, fields: FieldMap, max_bytes: int) -> 
     data = yield from read_limited(path_on_disk, rel, max_bytes)
     if data is None:
         return
-    text = yield from decode(data, rel)
+    text = yield from decode(data, rel, lf_lines=True)
     start = _skip_ws(text, 0)
     if start >= len(text):
         yield Problem(kind="empty-document", path=rel, message="file is empty or holds only whitespace")
         return
+    lf_only = _LONE_CR_RE.sub(" ", text) if "\r" in text else None  # records' lines are counted by LF only
     if text[start] != "[":
-        yield from _record_from_text(text, start, 1, None, rel, fields, first_line=1)
+        yield from _record_from_text(text, start, 1, None, rel, fields, first_line=1, lf_only=lf_only)
         return
     elements = ArrayElements(text, start)
+    line_index = LineIndex(lf_only if lf_only is not None else text)  # shared by the records' locators
+    line, counted = 1, 0
     for index in itertools.count(1):
-        line = text.count("\n", 0, elements.position) + 1
+        line += text.count("\n", counted, elements.position)  # counted on from the last record: linear
+        counted = elements.position
         try:
             pos, end = next(elements)
         except StopIteration:
@@ -126,7 +135,9 @@ def load_json(path_on_disk: str, rel: str, fields: FieldMap, max_bytes: int) -> 
                 message=f"record {index}: invalid JSON: {_reason(exc)}; the rest of the file is skipped",
             )
             return
-        yield from _record_from_text(text, pos, line, index, rel, fields, first_line=1, end=end)
+        yield from _record_from_text(
+            text, pos, line, index, rel, fields, first_line=1, end=end, lf_only=lf_only, index=line_index
+        )
 
 
 class ArrayElements:
@@ -169,8 +180,11 @@ def _record_from_text(
     *,
     first_line: int,
     end: int | None = None,
+    lf_only: str | None = None,
+    index: LineIndex | None = None,
 ) -> Iterator[Document | Problem]:
-    """The record starting at `raw[pos:]` (`line` is where it starts; `first_line` is the line of `raw[0]`)."""
+    """The record starting at `raw[pos:]` (`line` is where it starts; `first_line` is the line of `raw[0]`;
+    `lf_only`: `raw` with its CRs blanked, to locate findings in; `index`: the line index of that text)."""
     where = f"record {record}" if record is not None else "record"
     try:
         obj, stop = _DECODER.raw_decode(raw, _skip_ws(raw, pos))
@@ -212,7 +226,8 @@ def _record_from_text(
     if not body_text.strip():
         yield Problem(kind="empty-document", path=rel, line=line, record=record, message=f"{where}: body is empty")
         return
-    yield build_record_document(obj, raw, pos, first_line, record, rel, fields, body_key)
+    located = raw if lf_only is None else lf_only
+    yield build_record_document(obj, located, pos, first_line, record, rel, fields, body_key, index)
 
 
 def build_record_document(
@@ -224,6 +239,7 @@ def build_record_document(
     rel: str,
     fields: FieldMap,
     body_key: str,
+    index: LineIndex | None = None,
 ) -> Document:
     headline_key = _first_key(obj, fields.headline, str)
     summary_key = _first_key(obj, fields.summary, str)
@@ -249,7 +265,7 @@ def build_record_document(
         lang=(obj[lang_key] or None) if lang_key else None,
         metadata=metadata,
     )
-    doc._locator = JsonLocator(raw, pos, first_line)
+    doc._locator = JsonLocator(raw, pos, first_line, index)
     return doc
 
 

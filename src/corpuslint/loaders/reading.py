@@ -53,14 +53,20 @@ def looks_binary(data: bytes) -> bool:
     return controls / len(head) > 0.1
 
 
-def decode(data: bytes, rel: str, line_offset: int = 0, record: int | None = None) -> Generator[Problem, None, str]:
+def decode(
+    data: bytes, rel: str, line_offset: int = 0, record: int | None = None, lf_lines: bool = False
+) -> Generator[Problem, None, str]:
     """UTF-8 text (a leading BOM dropped). Invalid bytes yield one problem naming the first bad byte's
-    line and column, and are replaced by U+FFFD so the rest of the text is still checked."""
+    line and column, and are replaced by U+FFFD so the rest of the text is still checked. `lf_lines`: only LF
+    ends a line (JSON Lines, where a CR is whitespace inside a record's line)."""
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         good = data[: exc.start].decode("utf-8-sig", errors="replace")
-        line, column = LineIndex(good).position(len(good))
+        if lf_lines:
+            line, column = good.count("\n") + 1, len(good) - good.rfind("\n")
+        else:
+            line, column = LineIndex(good).position(len(good))
         bad = data[exc.start : exc.start + 4].hex(" ")
         yield Problem(
             kind="invalid-encoding",
