@@ -367,28 +367,13 @@ def document_deadline(seconds: float) -> Iterator[_Deadline]:
         signal.signal(signal.SIGALRM, previous)
 
 
-def _document_location(doc: Document) -> Location:
-    line = doc.record or 1
-    return Location(
-        path=doc.path,
-        document=doc.id,
-        record=doc.record,
-        start=0,
-        end=0,
-        line=line,
-        column=1,
-        end_line=line,
-        end_column=1,
-    )
-
-
 def _rule_timed_out(rules: RuleSet, code: str, doc: Document, seconds: float) -> Finding:
     message = f"rule {code} took longer than {seconds:g}s (document-timeout) on this document; not checked by it"
-    return rules.rule_timeout.finding(_document_location(doc), message, text=f"{code} timeout")
+    return rules.rule_timeout.finding(doc.start_location(), message, text=f"{code} timeout")
 
 
 def _rule_failed(rules: RuleSet, code: str, doc: Document, exc: Exception) -> Finding:
     frame = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
     where = f" at {Path(frame.filename).name}:{frame.lineno}" if frame else ""
     message = f"rule {code} failed on this document: {type(exc).__name__}: {exc}{where}"
-    return rules.rule_failed.finding(_document_location(doc), message, text=f"{code} {type(exc).__name__}")
+    return rules.rule_failed.finding(doc.start_location(), message, text=f"{code} {type(exc).__name__}")

@@ -74,6 +74,21 @@ class Document(BaseModel):
             raise RuntimeError(f"document {self.id!r} has no locator")
         return self._locator.locate(self, field, start, end)
 
+    def start_location(self) -> Location:
+        """The document as a whole (its first line, or its record's line): for findings about all of it."""
+        line = self.record or 1
+        return Location(
+            path=self.path,
+            document=self.id,
+            record=self.record,
+            start=0,
+            end=0,
+            line=line,
+            column=1,
+            end_line=line,
+            end_column=1,
+        )
+
     def locate_block(self, block: Block, start: int = 0, end: int | None = None) -> Location:
         """Location of `block.text[start:end]` (offsets relative to the block)."""
         stop = block.end if end is None else block.start + end

@@ -512,20 +512,6 @@ def _visible(text: str) -> str:
     return shown[:_SHOWN_MATCH] + "…" if len(text) > _SHOWN_MATCH else shown
 
 
-def _document_start(doc: Document) -> Location:
-    return Location(
-        path=doc.path,
-        document=doc.id,
-        record=doc.record,
-        start=0,
-        end=0,
-        line=doc.record or 1,
-        column=1,
-        end_line=doc.record or 1,
-        end_column=1,
-    )
-
-
 # ---------------------------------------------------------------------------------------------------------------
 # The rule classes; each rule file becomes a subclass with its spec and compiled patterns as class attributes
 
@@ -832,7 +818,7 @@ class Unit:
 
     def location(self, doc: Document) -> Location:
         if not self.blocks:
-            return doc.locate_block(doc.headline) if doc.headline is not None else _document_start(doc)
+            return doc.locate_block(doc.headline) if doc.headline is not None else doc.start_location()
         if len(self.blocks) == 1:
             return doc.locate_block(self.blocks[0])
         return doc.locate_block(self.blocks[0], 0, 0)
