@@ -31,7 +31,7 @@ from corpuslint.loaders import SourceFile, WorkUnit, discover, load_unit, plan_u
 from corpuslint.loaders.reading import file_size
 from corpuslint.model import Document, Finding, Location, Problem
 from corpuslint.registry import RuleSet, matches
-from corpuslint.rule import CorpusRule, DocContext, Rule
+from corpuslint.rule import CorpusRule, DocContext
 from corpuslint.text import normalise
 
 ProgressCallback = Callable[[int, int, int], None]  # (units done, units total, documents so far)
@@ -61,10 +61,6 @@ class RunResult:
     units_cached: int = 0
 
 
-def rule_hash(rule: Rule) -> str:
-    return hashlib.sha256(rule.identity().encode()).hexdigest()[:16]
-
-
 def loader_hash(settings: Settings) -> str:
     key = f"{settings.fields.model_dump_json()}:{settings.max_document_bytes}"
     return hashlib.sha256(key.encode()).hexdigest()[:16]
@@ -92,7 +88,7 @@ def check_unit(
     becomes an INPUT008 finding for that document and the other rules still run."""
     active = [r for r in (*rules.document_rules, *rules.corpus_rules) if only is None or r.code in only]
     entry = UnitEntry(loader_hash(settings))
-    outputs = {r.code: RuleOutput(rule_hash(r)) for r in active}
+    outputs = {r.code: RuleOutput(r.identity_hash) for r in active}
     # One tuple per rule, built once: the inner loop runs rules x documents times, so it does no lookups.
     steps = [(r, outputs[r.code], isinstance(r, CorpusRule)) for r in active]
     spent = [0.0] * len(steps)
@@ -205,7 +201,7 @@ def _document_phase(
     timings: dict[str, float],
 ) -> tuple[list[UnitEntry], int]:
     """Every unit's entry, from the cache where it is still valid, else by running (only) the missing rules."""
-    hashes = {r.code: rule_hash(r) for r in (*rules.document_rules, *rules.corpus_rules)}
+    hashes = {r.code: r.identity_hash for r in (*rules.document_rules, *rules.corpus_rules)}
     wanted_loader = loader_hash(settings)
     entries: list[UnitEntry | None] = []
     stats: list[str | None] = []
@@ -279,7 +275,7 @@ def _corpus_findings(
 ) -> list[Finding]:
     """A corpus rule's findings (cached under a digest of every signature's source); a rule that raises becomes
     one INPUT008 finding naming it, never a silently shorter report."""
-    digest.update(rule_hash(rule).encode())
+    digest.update(rule.identity_hash.encode())
     key = digest.hexdigest()
     if cache is not None and (cached := cache.get_corpus(rule.code, key)) is not None:
         return cached

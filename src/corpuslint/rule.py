@@ -11,6 +11,8 @@ A rule's docstring starts with a one-line summary, then `## What it does`, `## W
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import inspect
 import re
 from collections.abc import Iterable, Sequence
@@ -19,7 +21,7 @@ from typing import Any, ClassVar
 from pydantic import BaseModel, ConfigDict
 
 from corpuslint.model import Block, Document, Edit, Evidence, Finding, Fix, Location, RelatedLocation, Severity
-from corpuslint.text import words
+from corpuslint.text import sentences, words
 
 CODE_RE = re.compile(r"^[A-Z]+[0-9]{3}$")
 NAME_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -50,6 +52,11 @@ class Rule:
     @property
     def family(self) -> str:
         return self.code.rstrip("0123456789")
+
+    @functools.cached_property
+    def identity_hash(self) -> str:
+        """A short digest of `identity()`, computed once per rule instance (the cache compares it per unit)."""
+        return hashlib.sha256(self.identity().encode()).hexdigest()[:16]
 
     def identity(self) -> str:
         """What cached results of this rule are keyed on: its class, code and options. Rules defined by data
@@ -99,6 +106,9 @@ class DocContext:
 
     def words(self, block: Block) -> list[str]:
         return self.memo(("words", id(block)), lambda: words(block.text))
+
+    def sentences(self, block: Block) -> list[tuple[int, int]]:
+        return self.memo(("sentences", id(block)), lambda: sentences(block.text))
 
 
 def drop_block(doc: Document, block: Block, description: str, *, safe: bool = True) -> Fix:

@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from corpuslint.model import Block, Document, Finding, RelatedLocation, Role, Severity
 from corpuslint.quantities import Figure, Kind, Qualifier, compatible, extract_figures, supports
 from corpuslint.rule import DocContext, DocumentRule, Rule
-from corpuslint.text import sentences, words
+from corpuslint.text import words
 
 # Words that name where a figure comes from. A paragraph holding one of them counts as attributed.
 _ATTRIBUTION_WORDS = frozenset(
@@ -620,7 +620,7 @@ def _sentence_of(ctx: DocContext, block: Block, figure: Figure) -> str:
     if len(block.text) > _MAX_SENTENCE_SPLIT:  # a pathological block: a window will do
         start, end = _sentence_bounds(block.text, figure, _CONTEXT_WINDOW)
         return block.text[start:end]
-    spans = ctx.memo(("sentences", id(block)), lambda: sentences(block.text))
+    spans = ctx.sentences(block)
     index = bisect.bisect_right(spans, (figure.start, len(block.text) + 1)) - 1
     if index >= 0 and spans[index][0] <= figure.start < spans[index][1]:
         return block.text[spans[index][0] : spans[index][1]]
