@@ -112,3 +112,22 @@ def test_slow_rule_hits_the_document_timeout_and_the_run_goes_on(tmp_path: Path,
 def test_device_files_are_not_read(tmp_path: Path, device: str) -> None:
     result = run([Path(device)], Settings(select=SELECT), tmp_path)
     assert codes(result) == ([] if device == "/dev/null" else ["INPUT001"]) or codes(result) == ["INPUT001"]
+
+
+def test_a_rule_stops_reporting_at_max_findings_per_rule_on_one_document(tmp_path: Path) -> None:
+    """Found by the fuzz harness: 41,665 control characters on one line made 41,665 ENC003 findings, and locating,
+    fingerprinting and writing them took 35 s. The limit is per rule and per document; other documents keep theirs."""
+    noisy = "Entities\n\n" + "fish &amp; chips " * 5000 + "\n"
+    write_corpus(tmp_path, {"noisy.txt": noisy, "quiet.txt": "Quiet\n\nFish &amp; chips once.\n"})
+    result = check(tmp_path, select=["MARK002", "INPUT"])
+    by_path = [(f.code, f.location.path) for f in result.findings]
+    assert by_path.count(("MARK002", "noisy.txt")) == 100
+    assert by_path.count(("MARK002", "quiet.txt")) == 1
+    limit = [f for f in result.findings if f.code == "INPUT010"]
+    assert len(limit) == 1 and limit[0].location.path == "noisy.txt"
+    assert "rule MARK002 reached 100 findings" in limit[0].message
+    kept = [f for f in result.findings if f.code == "MARK002" and f.location.path == "noisy.txt"]
+    assert limit[0].location.start > max(f.location.start for f in kept)  # at the first finding left out
+
+    unlimited = check(tmp_path, select=["MARK002", "INPUT"], max_findings_per_rule=0, cache=False)
+    assert codes(unlimited).count("MARK002") == 5001 and "INPUT010" not in codes(unlimited)

@@ -59,6 +59,7 @@ class Settings(_Strict):
     max_document_bytes: int = Field(default=32 * 1024 * 1024, gt=0)
     max_decompression_ratio: int = Field(default=100, gt=0)
     document_timeout: float = Field(default=20.0, gt=0)
+    max_findings_per_rule: int = Field(default=100, ge=0)  # per document; 0: no limit
     follow_symlinks: bool = False
     jobs: int | None = Field(default=None, ge=1)
     engine: Literal["local", "dask"] = "local"

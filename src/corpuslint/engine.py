@@ -22,6 +22,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -62,7 +63,7 @@ class RunResult:
 
 
 def loader_hash(settings: Settings) -> str:
-    key = f"{settings.fields.model_dump_json()}:{settings.max_document_bytes}"
+    key = f"{settings.fields.model_dump_json()}:{settings.max_document_bytes}:{settings.max_findings_per_rule}"
     return hashlib.sha256(key.encode()).hexdigest()[:16]
 
 
@@ -92,6 +93,7 @@ def check_unit(
     # One tuple per rule, built once: the inner loop runs rules x documents times, so it does no lookups.
     steps = [(r, outputs[r.code], isinstance(r, CorpusRule)) for r in active]
     spent = [0.0] * len(steps)
+    limit = settings.max_findings_per_rule or None
     clock = time.perf_counter
     started = clock()
     items = load_unit(unit, settings.fields, settings.max_document_bytes, settings.max_decompression_ratio)
@@ -112,7 +114,11 @@ def check_unit(
                         if signature is not None:
                             output.signatures.append(signature)
                     else:
-                        output.findings.extend(rule.check(item, ctx))  # type: ignore[attr-defined]
+                        found = iter(rule.check(item, ctx))  # type: ignore[attr-defined]
+                        output.findings.extend(islice(found, limit))
+                        first_left_out = next(found, None) if limit is not None else None
+                        if first_left_out is not None:
+                            output.findings.append(_limit_reached(rules, rule.code, first_left_out, limit))
                 except DocumentTimeout:
                     deadline.expired = True
                     output.findings.append(_rule_timed_out(rules, rule.code, item, settings.document_timeout))
@@ -366,6 +372,11 @@ def document_deadline(seconds: float) -> Iterator[_Deadline]:
 def _rule_timed_out(rules: RuleSet, code: str, doc: Document, seconds: float) -> Finding:
     message = f"rule {code} took longer than {seconds:g}s (document-timeout) on this document; not checked by it"
     return rules.rule_timeout.finding(doc.start_location(), message, text=f"{code} timeout")
+
+
+def _limit_reached(rules: RuleSet, code: str, first_left_out: Finding, limit: int) -> Finding:
+    message = f"rule {code} reached {limit} findings on this document (max-findings-per-rule); the rest are not reported"
+    return rules.findings_limit.finding(first_left_out.location, message, text=first_left_out.text)
 
 
 def _rule_failed(rules: RuleSet, code: str, doc: Document, exc: Exception) -> Finding:

@@ -107,6 +107,7 @@ class RuleSet:
         self.input_rules = {r.kind: r for r in self.rules if isinstance(r, inputs.InputRule)}
         self.rule_failed = inputs.RuleFailed()
         self.rule_timeout = inputs.RuleTimeout()
+        self.findings_limit = inputs.FindingsLimit()
 
     def severity_for(self, code: str, name: str, default: Severity) -> Severity:
         best = max((s for s in self.severities if matches(code, name, s)), key=specificity, default=None)

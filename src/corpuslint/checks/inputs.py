@@ -193,6 +193,27 @@ class RuleTimeout(InputRule):
     severity = Severity.ERROR
 
 
+class FindingsLimit(InputRule):
+    """A rule reached `max-findings-per-rule` findings on one document; its further findings there are not reported.
+
+    ## What it does
+    Stops collecting a rule's findings on a document after the limit (default 100) and says so once, at the
+    first finding left out.
+
+    ## Why is this bad?
+    Forty thousand copies of one error on one line hide everything else, and locating, fingerprinting and
+    writing them all makes a hostile document slow; the document needs fixing either way.
+
+    ## Example
+    `INPUT010 rule ENC003 reached 100 findings on this document (max-findings-per-rule); the rest are not
+    reported`.
+    """
+
+    code = "INPUT010"
+    name = kind = "findings-limit"
+    severity = Severity.INFO
+
+
 RULES: list[type[Rule]] = [
     UnreadablePath,
     InvalidEncoding,
@@ -203,4 +224,5 @@ RULES: list[type[Rule]] = [
     OversizedInput,
     RuleFailed,
     RuleTimeout,
+    FindingsLimit,
 ]

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import io
 import json
-import textwrap
 from typing import TextIO
 
 from pydantic import BaseModel
@@ -61,7 +60,7 @@ def write(result: RunResult, stream: TextIO) -> None:
     stream.write('{\n  "findings": [')
     for index, finding in enumerate(result.findings):
         text = json.dumps(finding.model_dump(mode="json"), ensure_ascii=False, sort_keys=True, indent=2)
-        stream.write(("\n" if index == 0 else ",\n") + textwrap.indent(text, "    "))
+        stream.write(("\n    " if index == 0 else ",\n    ") + text.replace("\n", "\n    "))
     stream.write("\n  ],\n" if result.findings else "],\n")
     stream.write(rest[2:] + "\n")
 
