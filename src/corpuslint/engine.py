@@ -375,7 +375,7 @@ def _rule_timed_out(rules: RuleSet, code: str, doc: Document, seconds: float) ->
 
 
 def _limit_reached(rules: RuleSet, code: str, first_left_out: Finding, limit: int) -> Finding:
-    message = f"rule {code} reached {limit} findings on this document (max-findings-per-rule); the rest are not reported"
+    message = f"rule {code} reached {limit} findings on this document (max-findings-per-rule); the rest are not shown"
     return rules.findings_limit.finding(first_left_out.location, message, text=first_left_out.text)
 
 
