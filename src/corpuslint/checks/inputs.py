@@ -206,7 +206,7 @@ class FindingsLimit(InputRule):
 
     ## Example
     `INPUT010 rule ENC003 reached 100 findings on this document (max-findings-per-rule); the rest are not
-    reported`.
+    shown`.
     """
 
     code = "INPUT010"
