@@ -7,13 +7,15 @@ In one run, on the same corpus and with the same number of processes, prints:
   (c) the same with a cache folder, cold then warm: time and speed-up;
   (d) the cross-document duplicate stage alone (`--select DUP003`) vs datatrove's 4-stage MinHash dedup (installed
       only into bench/out/.venv-datatrove) on the first `--dup-docs` documents: docs/s, ratio, recall;
+  (e) only with `--steps e`: the local engine vs `--engine dask` (a LocalCluster of `--jobs` workers) on the first
+      `--dask-docs` documents: docs/s, the client's peak RSS, byte-identical reports;
   and the recall of every planted defect per rule family, with findings on clean documents.
 
 Steps run in the order a+b (with the recall), d, c. Every corpuslint command runs from a snapshot of its source
 taken at the start. Wall-clock figures depend on what else runs on the machine: CPU milliseconds per document
 (whole process tree) and the load average are printed beside them.
 
-    python bench/run.py --docs 100000 [--jobs 2] [--workdir DIR] [--dup-docs 10000] [--no-datatrove] [--steps abcd]
+    python bench/run.py --docs 100000 [--jobs 2] [--workdir DIR] [--dup-docs 10000] [--no-datatrove] [--steps abcde]
 """
 
 from __future__ import annotations
@@ -71,6 +73,7 @@ class TreeMonitor(threading.Thread):
         super().__init__(daemon=True)
         self.pid, self.interval = pid, interval
         self.peak_bytes = 0
+        self.peak_root_bytes = 0  # the root process alone (the client of a Dask run)
         self.peak_processes = 0
         self.cpu_ticks: dict[int, int] = {}
         self._halt = threading.Event()
@@ -83,6 +86,7 @@ class TreeMonitor(threading.Thread):
         while not self._halt.is_set():
             tree = _descendants(self.pid)
             total = sum(_rss(pid) for pid in tree)
+            self.peak_root_bytes = max(self.peak_root_bytes, _rss(self.pid))
             if total > self.peak_bytes:
                 self.peak_bytes, self.peak_processes = total, len(tree)
             for pid, ticks in tree.items():
@@ -133,6 +137,7 @@ class Measured:
     cpu_seconds: float  # user + system of the whole process tree
     peak_rss: int = 0
     peak_processes: int = 0
+    peak_root_rss: int = 0
     returncode: int = 0
     stderr: str = ""
     extra: dict = field(default_factory=dict)
@@ -159,7 +164,8 @@ def run_command(
             stdout.close()
     seconds, cpu = time.perf_counter() - started, max(_children_cpu() - cpu_before, monitor.cpu_seconds)
     text = stderr.decode("utf-8", "replace")
-    return Measured(seconds, cpu, monitor.peak_bytes, monitor.peak_processes, process.returncode, text)
+    peaks = (monitor.peak_bytes, monitor.peak_processes, monitor.peak_root_bytes)
+    return Measured(seconds, cpu, peaks[0], peaks[1], peaks[2], process.returncode, text)
 
 
 # --- (a) the floor ------------------------------------------------------------------------------------------------
@@ -533,6 +539,27 @@ class Bench:
                 f"{recalled[0]} vs {recalled[1]} (at least datatrove's: {mark(recalled[0] >= recalled[1])})"
             )
 
+    def dask(self) -> None:
+        """(e): the same check on a Dask LocalCluster (`--jobs` workers) vs the local engine, on the first
+        `--dask-docs` documents: docs/s, the client's own peak RSS, and whether the reports are identical."""
+        say, args, workdir = self.say, self.args, self.workdir
+        subset_dir = workdir / "dask-subset"
+        subset = make_subset(self.files, min(args.dask_docs, self.docs), subset_dir)
+        say()
+        say(f"(e) local engine vs Dask LocalCluster({args.jobs} workers) on the first {subset:,} documents")
+        reports = {}
+        for engine in ("local", "dask"):
+            reports[engine] = self.reports / f"engine-{engine}.json"
+            options = ["--engine", engine, "--jobs", str(args.jobs), "--no-cache"]
+            measured = corpuslint([str(subset_dir)], workdir, reports[engine], *options)
+            say(
+                f"    {engine:<6} {measured.seconds:>7.1f}s {subset / measured.seconds:>8,.0f} docs/s  "
+                f"CPU {1000 * measured.cpu_seconds / subset:.2f} ms/doc  client peak RSS "
+                f"{measured.peak_root_rss / 1e6:,.0f} MB  (process tree {measured.peak_rss / 1e6:,.0f} MB)"
+            )
+        same = reports["local"].read_bytes() == reports["dask"].read_bytes()
+        say(f"    reports byte-identical: {same}")
+
     def cache_runs(self) -> None:
         """(c): the same check with a cache folder, cold then warm."""
         say, docs = self.say, self.docs
@@ -565,7 +592,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--dup-docs", type=int, default=10_000, help="documents for the DUP003-vs-datatrove stage")
     parser.add_argument("--no-datatrove", action="store_true", help="skip datatrove (it runs at ~100 docs/s)")
     parser.add_argument("--no-cache-runs", action="store_true", help="skip (c), the cold and warm cache runs")
-    parser.add_argument("--steps", default="abcd", help="run only these steps, e.g. 'd' (a and b go together)")
+    parser.add_argument("--dask-docs", type=int, default=10_000, help="documents for the local-vs-Dask step (e)")
+    parser.add_argument(
+        "--steps", default="abcd", help="run only these steps, e.g. 'd' (a and b go together; e: Dask, not default)"
+    )
     args = parser.parse_args(argv)
     workdir = (args.workdir or BENCH / "out" / f"bench-{args.docs}").resolve()
     corpus = workdir / "corpus"
@@ -591,6 +621,8 @@ def main(argv: list[str] | None = None) -> int:
         bench.duplicates()
     if "c" in args.steps and not args.no_cache_runs:
         bench.cache_runs()
+    if "e" in args.steps:
+        bench.dask()
     say(f"load average after: {_load()}")
     return 0
 

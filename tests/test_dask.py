@@ -6,6 +6,7 @@ import json
 import random
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from conftest import SEEDS
@@ -126,3 +127,51 @@ def test_a_task_that_always_fails_fails_the_run(tmp_path: Path, client, monkeypa
     monkeypatch.setattr(dask_engine, "_run_unit", broken)
     with pytest.raises(dask_engine.ClusterError, match=r"a task failed on a.txt after 3 retries: .*disk on fire"):
         run([tmp_path], Settings(), tmp_path, RunOptions(executor=dask_engine.executor(client)))
+
+
+def test_the_client_receives_only_signatures_that_share_a_shuffle_key(corpus: Path, client) -> None:
+    """The shuffle runs on the workers: of 5,000 documents (about 170 planted copies), the client gets the DUP003
+    signatures of the documents with a possible partner only, and still the same report."""
+    settings = Settings(select=["DUP", "INPUT"])
+    execute = dask_engine.executor(client)
+    received: dict[str, int] = {}
+
+    def counting(jobs, settings):
+        for entry, seconds in execute(jobs, settings):
+            for code, output in entry.rules.items():
+                received[code] = received.get(code, 0) + len(output.signatures)
+            yield entry, seconds
+
+    options = RunOptions(chunk_bytes=400_000, executor=counting)
+    remote = run([corpus], settings, corpus, options)
+    assert jsonout.render(remote) == jsonout.render(run([corpus], settings, corpus, RunOptions(chunk_bytes=400_000)))
+    planted = sum(1 for i in range(5000) if i % 50 == 49 or i % 71 == 70)
+    assert 2 * planted * 0.9 <= received["DUP003"] <= 2 * planted * 1.5  # copies and their originals
+    assert received["DUP004"] <= received["DUP003"]
+
+
+def test_a_signature_without_a_shared_key_changes_no_corpus_finding(corpus: Path) -> None:
+    """What the shuffle relies on, rule by rule: check_corpus over the signatures that share a shuffle key with
+    another gives exactly the findings of check_corpus over all of them."""
+    from corpuslint.engine import check_unit
+    from corpuslint.loaders import discover, plan_units
+    from corpuslint.registry import RuleSet
+
+    settings = Settings(select=["DUP"], rule_options={"DUP005": {"min-documents": 2}})
+    rules = RuleSet(settings)
+    signatures: dict[str, list] = {r.code: [] for r in rules.corpus_rules}
+    for source in discover([corpus], [], [], corpus, False):
+        for unit in plan_units(source, 10**9):
+            entry, _ = check_unit(unit, rules, settings)
+            for code in signatures:
+                signatures[code].extend(entry.rules[code].signatures)
+    for rule in rules.corpus_rules:
+        every = signatures[rule.code]
+        rows = np.array(
+            [(0, key, 0, position) for position, s in enumerate(every) for key in rule.shuffle_keys(s)], np.uint64
+        )
+        shared = sorted(dask_engine.colliding(rows)[:, 2].tolist())
+        assert 0 < len(shared) < len(every) / 2, rule.code
+        expected = [f.model_dump() for f in rule.check_corpus(every)]
+        assert expected, rule.code
+        assert [f.model_dump() for f in rule.check_corpus([every[i] for i in shared])] == expected, rule.code

@@ -48,7 +48,10 @@ class RunOptions:
     progress: ProgressCallback | None = None
     chunk_bytes: int = 2 * 1024 * 1024  # JSON Lines files larger than this are split between workers
     parallel_min_bytes: int = 1024 * 1024  # below this much text to read, one process is faster
-    executor: UnitExecutor | None = None  # runs the per-document phase elsewhere (e.g. on a Dask cluster)
+    # Runs the per-document phase elsewhere (a Dask cluster). Its entries may hold only the corpus signatures
+    # that can matter (those sharing a `CorpusRule.shuffle_keys` key), so they are never cached or mixed with
+    # cached ones: a run with an executor reads every unit.
+    executor: UnitExecutor | None = None
 
 
 @dataclass
@@ -153,7 +156,7 @@ def run(
     timings["phase: discover"] = clock() - started
 
     started = clock()
-    cache = Cache(options.cache_dir) if options.cache_dir is not None else None
+    cache = Cache(options.cache_dir) if options.cache_dir is not None and options.executor is None else None
     try:
         entries, read = _document_phase(units, rules, settings, cache, options, timings)
         timings["phase: documents"] = clock() - started

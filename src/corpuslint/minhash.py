@@ -121,6 +121,7 @@ def estimate(first: np.ndarray, second: np.ndarray) -> np.ndarray | float:
     return np.clip((agree - chance) / (1 - chance), 0.0, 1.0)
 
 
+@functools.cache
 def lsh_shape(threshold: float, num_perm: int, recall: float) -> tuple[int, int]:
     """(bands, rows): the most rows per band (fewest chance candidates) with which a pair whose Jaccard equals
     `threshold` still becomes a candidate with probability >= `recall`; at least one row."""
@@ -132,15 +133,25 @@ def lsh_shape(threshold: float, num_perm: int, recall: float) -> tuple[int, int]
     return best
 
 
+def band_keys(signatures: np.ndarray, bands: int, rows: int) -> np.ndarray:
+    """One uint64 key per (signature, band), shape (n, bands): the band's index and its `rows` values hashed
+    together. Two signatures agree on every row of a band exactly when their keys for it are equal (up to a
+    2**-64 accident, which only adds a candidate that exact Jaccard then rejects)."""
+    values = signatures[:, : bands * rows].astype(np.uint64).reshape(len(signatures), bands, rows)
+    with np.errstate(over="ignore"):
+        keys = np.broadcast_to(np.arange(1, bands + 1, dtype=np.uint64), values.shape[:2]).copy()
+        for row in range(rows):
+            keys = keys * _GRAM_MULTIPLIER + values[:, :, row]
+    return keys
+
+
 def candidate_pairs(signatures: np.ndarray, bands: int, rows: int) -> np.ndarray:
     """Pairs (i, j), i < j, sorted, whose signatures agree on every row of at least one band."""
     count = len(signatures)
+    every_band = band_keys(signatures, bands, rows)
     found: list[np.ndarray] = []
     for band in range(bands):
-        columns = signatures[:, band * rows : (band + 1) * rows].astype(np.uint64)
-        keys = columns[:, 0].copy()
-        for column in range(1, rows):
-            keys = keys * _GRAM_MULTIPLIER + columns[:, column]
+        keys = every_band[:, band]
         order = np.argsort(keys, kind="stable")
         ordered = keys[order]
         starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])

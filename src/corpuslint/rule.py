@@ -160,3 +160,10 @@ class CorpusRule(Rule):
     def check_corpus(self, signatures: Sequence[Any]) -> Iterable[Finding]:
         """Findings across the corpus; `signatures` are in document order (path, then record)."""
         raise NotImplementedError
+
+    def shuffle_keys(self, signature: Any) -> Iterable[int] | None:
+        """Keys such that `check_corpus` only relates signatures sharing one (LSH band hashes, exact keys), and
+        a signature sharing none with any other changes no finding. A cluster engine groups signatures by these
+        keys on the workers and sends the corpus phase only those that share a key. None (the default): this
+        signature always goes to the corpus phase."""
+        return None

@@ -441,6 +441,14 @@ class NearDuplicateDocument(CorpusRule):
         )
         return DocumentSignature(anchor, keys.exact, keys.figures_folded, values, minhash.fingerprints(hashes))
 
+    def shuffle_keys(self, signature: DocumentSignature) -> list[int]:
+        keys = [signature.exact, signature.figures_folded]
+        if signature.minhash is not None:
+            values = np.frombuffer(signature.minhash, dtype=np.uint16)[np.newaxis]
+            shape = minhash.lsh_shape(self.options.threshold, values.shape[1], self.options.lsh_recall)
+            keys += minhash.band_keys(values, *shape)[0].tolist()
+        return keys
+
     def check_corpus(self, signatures: Sequence[DocumentSignature]) -> Iterable[Finding]:
         matches = find_near_duplicates(signatures, self.options)
         clusters = _clusters(len(signatures), matches)
@@ -593,6 +601,9 @@ class DuplicateHeadline(CorpusRule):
         keys = _body_keys(doc, ctx)
         return HeadlineKeys(anchor, _key(normalise(doc.headline.text)), keys.raw, keys.exact)
 
+    def shuffle_keys(self, signature: HeadlineKeys) -> list[int]:
+        return [signature.headline]
+
     def check_corpus(self, signatures: Sequence[HeadlineKeys]) -> Iterable[Finding]:
         groups: dict[int, list[HeadlineKeys]] = defaultdict(list)
         for sig in signatures:
@@ -704,6 +715,9 @@ class BoilerplateParagraph(CorpusRule):
         positions = np.array([[getattr(loc, name) for name in _POSITION_FIELDS] for loc in locations], np.int32)
         fields = tuple(block.field for block in blocks)
         return ParagraphKeys(_body_keys(doc, ctx).exact, keys.tobytes(), positions.tobytes(), fields, anchor)
+
+    def shuffle_keys(self, signature: ParagraphKeys) -> list[int]:
+        return np.frombuffer(signature.keys, dtype=np.uint64).tolist()
 
     def check_corpus(self, signatures: Sequence[ParagraphKeys]) -> Iterable[Finding]:
         holders: dict[int, dict[int, int]] = defaultdict(dict)  # paragraph key -> {document: paragraph index}
