@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from conftest import SEEDS
+from conftest import SEEDS, SHARED
 from corpuslint.config import Settings
 from corpuslint.engine import RunOptions, run
 from corpuslint.reporters import jsonout, sarif
@@ -129,12 +129,9 @@ def test_a_task_that_always_fails_fails_the_run(tmp_path: Path, client, monkeypa
         run([tmp_path], Settings(), tmp_path, RunOptions(executor=dask_engine.executor(client)))
 
 
-def test_the_client_receives_only_signatures_that_share_a_shuffle_key(corpus: Path, client) -> None:
-    """The shuffle runs on the workers: of 5,000 documents (about 170 planted copies), the client gets the DUP003
-    signatures of the documents with a possible partner only, and still the same report."""
-    settings = Settings(select=["DUP", "INPUT"])
+def counting_executor(client, received: dict[str, int]):
+    """The dask executor, counting the corpus-rule signatures that reach the client."""
     execute = dask_engine.executor(client)
-    received: dict[str, int] = {}
 
     def counting(jobs, settings):
         for entry, seconds in execute(jobs, settings):
@@ -142,7 +139,15 @@ def test_the_client_receives_only_signatures_that_share_a_shuffle_key(corpus: Pa
                 received[code] = received.get(code, 0) + len(output.signatures)
             yield entry, seconds
 
-    options = RunOptions(chunk_bytes=400_000, executor=counting)
+    return counting
+
+
+def test_the_client_receives_only_signatures_that_share_a_shuffle_key(corpus: Path, client) -> None:
+    """The shuffle runs on the workers: of 5,000 documents (about 170 planted copies), the client gets the DUP003
+    signatures of the documents with a possible partner only, and still the same report."""
+    settings = Settings(select=["DUP", "INPUT"])
+    received: dict[str, int] = {}
+    options = RunOptions(chunk_bytes=400_000, executor=counting_executor(client, received))
     remote = run([corpus], settings, corpus, options)
     assert jsonout.render(remote) == jsonout.render(run([corpus], settings, corpus, RunOptions(chunk_bytes=400_000)))
     planted = sum(1 for i in range(5000) if i % 50 == 49 or i % 71 == 70)
@@ -175,3 +180,26 @@ def test_a_signature_without_a_shared_key_changes_no_corpus_finding(corpus: Path
         expected = [f.model_dump() for f in rule.check_corpus(every)]
         assert expected, rule.code
         assert [f.model_dump() for f in rule.check_corpus([every[i] for i in shared])] == expected, rule.code
+
+
+def test_headline_statistics_are_computed_on_the_workers(tmp_path: Path, client) -> None:
+    """HEAD001 needs document frequencies over the whole corpus: they are computed and merged on the workers and
+    each unit's findings come back, never its signatures. 400 BBC articles, every 20th with another's headline."""
+    lines = (SHARED / "data" / "bbc_news" / "bbc_news_dev.jsonl").read_text(encoding="utf-8").splitlines()
+    records = [json.loads(line) for line in lines[:400]]
+    for i in range(0, 400, 20):
+        records[i]["title"] = json.loads(lines[(i + 557) % len(lines)])["title"]
+    for shard in range(4):
+        with open(tmp_path / f"bbc-{shard}.jsonl", "w", encoding="utf-8") as handle:
+            handle.writelines(json.dumps(r) + "\n" for r in records[shard * 100 : (shard + 1) * 100])
+    settings = Settings(select=["HEAD001", "DUP", "INPUT"])
+    received: dict[str, int] = {}
+    local = run([tmp_path], settings, tmp_path, RunOptions(chunk_bytes=20_000))
+    remote = run(
+        [tmp_path], settings, tmp_path, RunOptions(chunk_bytes=20_000, executor=counting_executor(client, received))
+    )
+    assert jsonout.render(remote) == jsonout.render(local)
+    assert received["HEAD001"] == 0
+    flagged = {f.location.document for f in remote.findings if f.code == "HEAD001"}
+    swapped = {records[i]["id"] for i in range(0, 400, 20)}
+    assert len(flagged & swapped) >= 15, sorted(flagged)

@@ -77,6 +77,26 @@ def test_head001_uses_corpus_statistics_across_documents(tmp_path):
     assert [(f.code, f.location.document, f.location.field) for f in found] == [("HEAD001", "swapped", "title")]
 
 
+def test_head001_statistics_merged_from_parts_give_the_same_findings():
+    """What the Dask engine relies on: statistics of disjoint sets of distinct bodies, merged, equal those of all of
+    them, and `check_with` on any subset of signatures gives those signatures' findings of the whole run."""
+    stories = [("Ad sales boost Time Warner profit", MEDIA), ("Henry double sends Arsenal second", SPORT)]
+    texts = [article(title, body) for title, body in stories] + [article(stories[1][0], MEDIA)] * 2
+    docs = [parse_text_document(text, f"{i}.txt") for i, text in enumerate(texts)]
+    rule = headlines.OffTopicHeadline()
+    signatures = [rule.signature(doc, DocContext(doc)) for doc in docs]
+    whole = list(rule.check_corpus(signatures))
+    assert [f.location.path for f in whole] == ["2.txt", "3.txt"]
+    distinct = list({rule.distinct_key(s): s for s in signatures}.values())
+    assert len(distinct) == 2  # documents 2 and 3 share their body with document 0
+    merged = rule.merge([rule.statistics(distinct[:1]), rule.statistics([]), rule.statistics(distinct[1:])])
+    alone = rule.statistics(distinct)
+    assert (merged.vocabulary == alone.vocabulary).all() and (merged.df == alone.df).all()
+    assert (merged.bodies, merged.length) == (alone.bodies, alone.length)
+    parts = [list(rule.check_with(merged, signatures[:3])), list(rule.check_with(merged, signatures[3:]))]
+    assert [f.model_dump() for f in parts[0] + parts[1]] == [f.model_dump() for f in whole]
+
+
 def test_head001_threshold_option(tmp_path):
     write_corpus(tmp_path, {"story.txt": article("Henry double sends Arsenal second", MEDIA)})
     settings = {"rule_options": {"off-topic-headline": {"threshold": 0.999}}}

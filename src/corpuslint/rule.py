@@ -3,7 +3,9 @@
 Two kinds:
 - `DocumentRule.check(doc, ctx)` sees one document at a time (runs in worker processes);
 - `CorpusRule.signature(doc, ctx)` keeps something compact per document, and `CorpusRule.check_corpus(...)`
-  sees every signature at the end (cross-document checks such as near-duplicate documents).
+  sees every signature at the end (cross-document checks such as near-duplicate documents);
+  `StatisticsRule` is a corpus rule whose findings need corpus-wide statistics, not pairs (document
+  frequencies), split so that a cluster engine can compute them where the signatures are.
 
 A rule's docstring starts with a one-line summary, then `## What it does`, `## Why is this bad?` and
 `## Example` sections, as in ruff; `corpuslint rule CODE` prints it.
@@ -167,3 +169,30 @@ class CorpusRule(Rule):
         keys on the workers and sends the corpus phase only those that share a key. None (the default): this
         signature always goes to the corpus phase."""
         return None
+
+
+class StatisticsRule(CorpusRule):
+    """A corpus rule whose findings need corpus-wide statistics (e.g. document frequencies), not pairs:
+    `check_corpus` is `check_with(merge([statistics(distinct signatures)]), signatures)`. A cluster engine
+    shuffles signatures by `distinct_key`, computes `statistics` per partition and `merge`s them on the workers,
+    then runs `check_with` on each unit's signatures where they are; only findings reach the client."""
+
+    def distinct_key(self, signature: Any) -> int:
+        """Signatures with the same key contribute once (and identically) to the statistics."""
+        raise NotImplementedError
+
+    def statistics(self, distinct: Sequence[Any]) -> Any:
+        """Statistics of signatures with pairwise different keys (an empty sequence included)."""
+        raise NotImplementedError
+
+    def merge(self, parts: Sequence[Any]) -> Any:
+        """The statistics of the union of disjoint sets of distinct signatures."""
+        raise NotImplementedError
+
+    def check_with(self, statistics: Any, signatures: Sequence[Any]) -> Iterable[Finding]:
+        """Findings for `signatures`, given the statistics of the whole corpus."""
+        raise NotImplementedError
+
+    def check_corpus(self, signatures: Sequence[Any]) -> Iterable[Finding]:
+        distinct = list({self.distinct_key(s): s for s in signatures}.values())
+        return self.check_with(self.merge([self.statistics(distinct)]), signatures)

@@ -26,7 +26,7 @@ import xxhash
 from pydantic import BaseModel, ConfigDict, Field
 
 from corpuslint.model import Block, Document, Finding, Location, RelatedLocation, Role, Severity
-from corpuslint.rule import CorpusRule, DocContext, DocumentRule, Rule
+from corpuslint.rule import DocContext, DocumentRule, Rule, StatisticsRule
 from corpuslint.text import sentences, word_spans, words
 
 STOP_WORDS = frozenset(
@@ -385,7 +385,17 @@ def alone_relatedness(sig: HeadlineSignature, prior_documents: float, body_share
     return relatedness(sig, idf(head_shares, held, 1, prior_documents), body_idf, 1.0)
 
 
-class OffTopicHeadline(CorpusRule):
+@dataclass(frozen=True)
+class BodyStatistics:
+    """HEAD001's corpus statistics: document frequencies over the distinct bodies, their number and total length."""
+
+    vocabulary: np.ndarray  # sorted unique term ids
+    df: np.ndarray  # number of distinct bodies holding each term
+    bodies: int
+    length: int  # sum of the distinct bodies' lengths in content terms
+
+
+class OffTopicHeadline(StatisticsRule):
     """The headline is about another story than the body.
 
     ## What it does
@@ -446,24 +456,45 @@ class OffTopicHeadline(CorpusRule):
             best_shared=best[1] if best else 0,
         )
 
-    def check_corpus(self, signatures: Sequence[HeadlineSignature]) -> Iterator[Finding]:
-        for sig, related in zip(signatures, self.features(signatures), strict=True):
+    def distinct_key(self, signature: HeadlineSignature) -> int:
+        return signature.body_key
+
+    def statistics(self, distinct: Sequence[HeadlineSignature]) -> BodyStatistics:
+        if not distinct:
+            return BodyStatistics(np.empty(0, np.uint32), np.empty(0, np.int64), 0, 0)
+        vocabulary, df = np.unique(np.concatenate([s.body_ids for s in distinct]), return_counts=True)
+        return BodyStatistics(vocabulary, df, len(distinct), sum(int(s.body_counts.sum()) for s in distinct))
+
+    def merge(self, parts: Sequence[BodyStatistics]) -> BodyStatistics:
+        if len(parts) == 1:
+            return parts[0]
+        vocabulary, inverse = np.unique(np.concatenate([p.vocabulary for p in parts]), return_inverse=True)
+        df = np.zeros(len(vocabulary), np.int64)
+        np.add.at(df, inverse, np.concatenate([p.df for p in parts]))
+        return BodyStatistics(vocabulary, df, sum(p.bodies for p in parts), sum(p.length for p in parts))
+
+    def check_with(self, statistics: BodyStatistics, signatures: Sequence[HeadlineSignature]) -> Iterator[Finding]:
+        for sig, related in zip(signatures, self.features(signatures, statistics), strict=True):
             if related.score >= self.options.threshold and sig.headline is not None:
                 yield self._finding(sig, related)
 
-    def features(self, signatures: Sequence[HeadlineSignature]) -> list[Relatedness]:
-        """Each document's relatedness, with IDF over the distinct bodies blended with the built-in table."""
+    def features(
+        self, signatures: Sequence[HeadlineSignature], statistics: BodyStatistics | None = None
+    ) -> list[Relatedness]:
+        """Each document's relatedness, with IDF over the corpus's distinct bodies (`statistics`; default: those
+        of `signatures`) blended with the built-in table."""
         if not signatures:
             return []
-        distinct = {sig.body_key: sig for sig in signatures}
-        vocabulary, df = np.unique(np.concatenate([s.body_ids for s in distinct.values()]), return_counts=True)
-        average_length = float(np.mean([int(s.body_counts.sum()) for s in distinct.values()]))
+        if statistics is None:
+            statistics = self.statistics(list({s.body_key: s for s in signatures}.values()))
+        vocabulary, df, bodies = statistics.vocabulary, statistics.df, statistics.bodies
+        average_length = statistics.length / bodies
         table, prior = fallback_table(), self.options.prior_documents
-        corpus_idf = idf(table.document_share(vocabulary), df, len(distinct), prior)
+        corpus_idf = idf(table.document_share(vocabulary), df, bodies, prior)
         headline_ids = np.unique(np.concatenate([s.headline_ids for s in signatures]))
         pos, seen = _lookup(vocabulary, headline_ids)
         headline_df = np.where(seen, df[pos], 0)
-        headline_idf = idf(table.document_share(headline_ids), headline_df, len(distinct), prior)
+        headline_idf = idf(table.document_share(headline_ids), headline_df, bodies, prior)
         return [
             relatedness(
                 sig,

@@ -13,6 +13,9 @@
 - Tasks are retried by Dask if a worker dies (`retries`; lost results are recomputed from their inputs); a unit
   that still fails makes the whole run fail with an error naming it: a partial report is never presented as
   complete.
+- A `StatisticsRule` (HEAD001: document frequencies over the distinct bodies) needs corpus-wide statistics,
+  not pairs: each unit's signatures are shuffled by their distinct key, each partition's statistics computed
+  and merged on the workers, and each unit's findings computed where its signatures are; only findings move.
 
 Workers need corpuslint (and its dependencies) installed, and the checked paths visible at the same location.
 """
@@ -32,7 +35,7 @@ from corpuslint.cache import UnitEntry
 from corpuslint.config import Settings
 from corpuslint.engine import Job, UnitExecutor, check_unit
 from corpuslint.registry import RuleSet
-from corpuslint.rule import CorpusRule
+from corpuslint.rule import CorpusRule, StatisticsRule
 
 RETRIES = 3
 
@@ -82,11 +85,12 @@ def executor(client: Any, batch: int = 256, partitions: int | None = None) -> Un
         options = {"settings_json": settings_json, "retries": RETRIES, "pure": False}
         units = client.map(_run_unit, jobs, **options)
         count = partitions or max(1, len(client.scheduler_info().get("workers", {})))
+        statistics = _statistics(client, units, count, options)
         keep = _shuffle(client, units, jobs, count, options)
         for start in range(0, len(units), batch):
             chunk = units[start : start + batch]
             kept = [keep.get(index, {}) for index in range(start, start + len(chunk))]
-            selected = client.map(_select, chunk, kept, **options)
+            selected = client.map(_select, chunk, kept, statistics=statistics, **options)
             yield from _gather(client, selected, jobs, units)
 
     return run
@@ -140,17 +144,67 @@ def colliding(rows: np.ndarray) -> np.ndarray:
     return np.unique(rows[shared][:, [0, 2, 3]], axis=0)
 
 
+def _statistics(client: Any, units: list[Any], partitions: int, options: dict[str, Any]) -> dict[str, Any]:
+    """StatisticsRule code -> a future of its corpus statistics, computed on the workers: each unit's signatures
+    of distinct keys are hash-partitioned by key, each partition's statistics computed, then merged."""
+    merged = {}
+    for code, rule in sorted(_corpus_rules(options["settings_json"]).items()):
+        if not isinstance(rule, StatisticsRule):
+            continue
+        split = client.map(_distinct_by_partition, units, code=code, partitions=partitions, **options)
+        pieces = [
+            [client.submit(operator.getitem, rows, part, pure=False, retries=RETRIES) for rows in split]
+            for part in range(partitions)
+        ]
+        partial = client.map(_partial_statistics, pieces, code=code, **options)
+        merged[code] = client.submit(_merge_statistics, partial, code=code, **options)
+    return merged
+
+
+def _distinct_by_partition(
+    result: tuple[UnitEntry, dict[str, float]], settings_json: str, code: str, partitions: int
+) -> list[list[tuple[int, Any]]]:
+    rule = _corpus_rules(settings_json)[code]
+    assert isinstance(rule, StatisticsRule)
+    output = result[0].rules.get(code)
+    distinct: dict[int, Any] = {}
+    for signature in output.signatures if output is not None else ():
+        distinct.setdefault(rule.distinct_key(signature), signature)
+    return [[(k, s) for k, s in distinct.items() if k % partitions == part] for part in range(partitions)]
+
+
+def _partial_statistics(pieces: list[list[tuple[int, Any]]], settings_json: str, code: str) -> Any:
+    rule = _corpus_rules(settings_json)[code]
+    assert isinstance(rule, StatisticsRule)
+    distinct: dict[int, Any] = {}
+    for piece in pieces:
+        for key, signature in piece:
+            distinct.setdefault(key, signature)
+    return rule.statistics(list(distinct.values()))
+
+
+def _merge_statistics(parts: list[Any], settings_json: str, code: str) -> Any:
+    rule = _corpus_rules(settings_json)[code]
+    assert isinstance(rule, StatisticsRule)
+    return rule.merge(parts)
+
+
 def _select(
-    result: tuple[UnitEntry, dict[str, float]], keep: dict[str, set[int]], settings_json: str
+    result: tuple[UnitEntry, dict[str, float]], keep: dict[str, set[int]], settings_json: str, statistics: dict
 ) -> tuple[UnitEntry, dict[str, float]]:
-    """The unit's entry with only the signatures the corpus phase needs: those sharing a key, and those of rules
-    (or signatures) without shuffle keys."""
+    """The unit's entry as the corpus phase needs it: a StatisticsRule's findings computed here from the corpus
+    statistics (no signatures), and of the other corpus rules only the signatures sharing a key, and those of
+    rules (or signatures) without shuffle keys."""
     rules = _corpus_rules(settings_json)
     entry, seconds = result
     outputs = {}
     for code, output in entry.rules.items():
-        if output.signatures and code in rules:
-            rule, wanted = rules[code], keep.get(code, set())
+        rule = rules.get(code)
+        if isinstance(rule, StatisticsRule) and code in statistics:
+            found = list(rule.check_with(statistics[code], output.signatures)) if output.signatures else []
+            output = replace(output, signatures=[], findings=[*output.findings, *found])
+        elif rule is not None and output.signatures:
+            wanted = keep.get(code, set())
             signatures = [s for i, s in enumerate(output.signatures) if i in wanted or rule.shuffle_keys(s) is None]
             output = replace(output, signatures=signatures)
         outputs[code] = output
