@@ -23,7 +23,14 @@ class Locator(Protocol):
 
 
 def _location(
-    doc: Document, field: str | None, start: int, end: int, index: LineIndex, raw_start: int, raw_end: int
+    doc: Document,
+    field: str | None,
+    start: int,
+    end: int,
+    index: LineIndex,
+    raw_start: int,
+    raw_end: int,
+    line_shift: int = 0,
 ) -> Location:
     line, column = index.position(raw_start)
     end_line, end_column = index.position(raw_end)
@@ -39,9 +46,9 @@ def _location(
         field=field,
         start=start,
         end=end,
-        line=line,
+        line=line + line_shift,
         column=column,
-        end_line=end_line,
+        end_line=end_line + line_shift,
         end_column=end_column,
         snippet=snippet,
         snippet_column=snippet_column,
@@ -81,9 +88,7 @@ class JsonLocator:
             raw_start = raw_end = self._obj_start
         else:
             raw_start, raw_end = raw_offsets(self._raw, literal, start, end)
-        loc = _location(doc, field, start, end, self._index, raw_start, raw_end)
-        shift = self._first_line - 1
-        return loc.model_copy(update={"line": loc.line + shift, "end_line": loc.end_line + shift})
+        return _location(doc, field, start, end, self._index, raw_start, raw_end, self._first_line - 1)
 
 
 def string_field_offsets(raw: str, pos: int) -> dict[str, int]:
