@@ -91,7 +91,9 @@ def executor(client: Any, batch: int = 256, partitions: int | None = None) -> Un
             chunk = units[start : start + batch]
             kept = [keep.get(index, {}) for index in range(start, start + len(chunk))]
             selected = client.map(_select, chunk, kept, statistics=statistics, **options)
-            yield from _gather(client, selected, jobs, units)
+            results = _gather(client, selected, jobs, units)
+            units[start : start + len(chunk)] = [None] * len(chunk)  # the cluster may now forget these units
+            yield from results
 
     return run
 
@@ -216,6 +218,8 @@ def _gather(client: Any, futures: list[Any], jobs: list[Job], units: list[Any]) 
     try:
         return client.gather(futures)
     except Exception as exc:
-        failed = next((job[0] for job, unit in zip(jobs, units, strict=True) if unit.status == "error"), None)
+        failed = next(
+            (job[0] for job, unit in zip(jobs, units, strict=True) if unit is not None and unit.status == "error"), None
+        )
         where = f" on {failed.source.rel}" if failed is not None else ""
         raise ClusterError(f"a task failed{where} after {RETRIES} retries: {type(exc).__name__}: {exc}") from exc
