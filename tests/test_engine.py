@@ -70,6 +70,36 @@ def test_cache_is_used_and_invalidated_by_file_and_config_changes(tmp_path: Path
     assert fifth.units_read == 0 and {f.severity.value for f in fifth.findings} == {"error"}
 
 
+def test_a_warm_run_leaves_signatures_in_the_cache_until_the_corpus_changes(tmp_path: Path, monkeypatch) -> None:
+    """Corpus-rule signatures are stored apart and loaded only when the corpus phase cannot come from the cache:
+    never on an unchanged corpus; on a changed one, those of the unchanged files, with the same findings as a run
+    without the cache."""
+    from corpuslint.cache import Cache
+
+    copy = "Shares in Acme rose on Monday after the company reported record sales in every one of its markets."
+    files = {"a.txt": f"Acme shares\n\n{copy}\n", "b.txt": f"Acme stock\n\n{copy}\n", "c.jsonl": records(9)}
+    corpus = write_corpus(tmp_path / "corpus", files)
+    settings = Settings(select=["DUP", "INPUT"])
+    options = RunOptions(cache_dir=tmp_path / "cache")
+    loaded: list[tuple[str, str]] = []
+    original = Cache.signatures
+    monkeypatch.setattr(
+        Cache, "signatures", lambda self, key, rule: loaded.append((key, rule)) or original(self, key, rule)
+    )
+    first = report(corpus, settings, options)
+    assert "DUP003" in first and not loaded
+    assert report(corpus, settings, options) == first and not loaded  # warm: nothing unpickled
+    (corpus / "c.jsonl").write_text(json.dumps(records(1)[0]) + "\n")
+    changed = report(corpus, settings, options)
+    assert {key.split("\0")[0] for key, _ in loaded} >= {"a.txt", "b.txt"}
+    assert changed == report(corpus, settings) and "DUP003" in changed
+    # A changed option re-runs one corpus rule; the others' signatures stay stored and are found again.
+    retuned = settings.model_copy(update={"rule_options": {"DUP005": {"min-documents": 2}}})
+    run([corpus], retuned, corpus, options)
+    (corpus / "a.txt").write_text(f"Acme shares\n\n{copy} Really.\n")
+    assert report(corpus, retuned, options) == report(corpus, retuned)
+
+
 def test_corrupt_cache_is_a_miss_not_an_error(tmp_path: Path) -> None:
     corpus = write_corpus(tmp_path / "corpus", {"a.txt": REPEAT})
     options = RunOptions(cache_dir=tmp_path / "cache")

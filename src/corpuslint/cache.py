@@ -14,7 +14,7 @@ import hashlib
 import os
 import pickle
 import sqlite3
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +26,7 @@ CACHE_DIR_NAME = ".corpuslint_cache"
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS units (key TEXT PRIMARY KEY, stat TEXT NOT NULL, payload BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS corpus (rule TEXT PRIMARY KEY, digest TEXT NOT NULL, payload BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS signatures (key TEXT, rule TEXT, payload BLOB NOT NULL, PRIMARY KEY (key, rule));
 """
 
 
@@ -35,7 +36,9 @@ class RuleOutput:
 
     rule_hash: str
     findings: list[Finding] = field(default_factory=list)
-    signatures: list[Any] = field(default_factory=list)
+    # None: stored in the cache and not loaded (`Cache.signatures`); the corpus phase is cached too, so a
+    # re-run over an unchanged corpus never unpickles them.
+    signatures: list[Any] | None = field(default_factory=list)
 
 
 @dataclass
@@ -83,6 +86,7 @@ class Cache:
         self._pending = 0
 
     def get(self, key: str, stat: str | None) -> UnitEntry | None:
+        """The unit's entry, its corpus-rule signatures left in the cache (`signatures` None)."""
         row = self._db.execute("SELECT stat, payload FROM units WHERE key = ?", (key,)).fetchone()
         if row is None or stat is None or row[0] != stat:
             return None
@@ -91,10 +95,24 @@ class Cache:
         except Exception:  # a corrupt or incompatible entry is a miss, never an error
             return None
 
+    def signatures(self, key: str, rule: str) -> list[Any]:
+        row = self._db.execute("SELECT payload FROM signatures WHERE key = ? AND rule = ?", (key, rule)).fetchone()
+        if row is None:
+            raise LookupError(f"the cache has lost the {rule} signatures of {key}; run again with --no-cache")
+        return pickle.loads(row[0])
+
     def put(self, key: str, stat: str | None, entry: UnitEntry) -> None:
+        """Store the entry; signatures apart, per rule. Outputs whose signatures were never loaded keep theirs."""
         if stat is None:
             return
-        payload = pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL)
+        outputs = {}
+        for code, output in entry.rules.items():
+            if output.signatures:
+                blob = pickle.dumps(output.signatures, protocol=pickle.HIGHEST_PROTOCOL)
+                self._db.execute("INSERT OR REPLACE INTO signatures VALUES (?, ?, ?)", (key, code, blob))
+                output = replace(output, signatures=None)
+            outputs[code] = output
+        payload = pickle.dumps(replace(entry, rules=outputs), protocol=pickle.HIGHEST_PROTOCOL)
         self._db.execute("INSERT OR REPLACE INTO units VALUES (?, ?, ?)", (key, stat, payload))
         self._pending += 1
         if self._pending >= 64:  # short transactions: a concurrent run is never locked out for long

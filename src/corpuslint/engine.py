@@ -37,6 +37,7 @@ from corpuslint.text import normalise
 
 ProgressCallback = Callable[[int, int, int], None]  # (units done, units total, documents so far)
 Job = tuple[WorkUnit, frozenset[str] | None]  # a unit, and the rules to run on it (None: all)
+SignaturePart = list[Any] | str  # one unit's signatures for a rule, or its key while they are still in the cache
 UnitExecutor = Callable[[list[Job], Settings], Iterator[tuple[UnitEntry, dict[str, float]]]]  # results in job order
 
 
@@ -161,12 +162,12 @@ def run(
         entries, read = _document_phase(units, rules, settings, cache, options, timings)
         timings["phase: documents"] = clock() - started
         documents = 0
-        signatures: dict[str, list[Any]] = defaultdict(list)
+        signatures: dict[str, list[SignaturePart]] = defaultdict(list)
         enabled = {r.code for r in rules.rules}
         for unit, entry in zip(units, entries, strict=True):
             for code, output in entry.rules.items():
-                if code in enabled:
-                    signatures[code].extend(output.signatures)
+                if code in enabled and output.signatures != []:
+                    signatures[code].append(unit.key if output.signatures is None else output.signatures)
             if unit.source.rel not in target_paths:
                 continue
             documents += entry.documents
@@ -174,11 +175,13 @@ def run(
             for code, output in entry.rules.items():
                 if code in enabled:
                     findings.extend(output.findings)
+        del entries  # what they held is in `findings` and `signatures` now
         started = clock()
         digest_base = hashlib.sha256("\n".join(f"{u.key}\0{stat_key(u.source.path)}" for u in units).encode())
         for rule in rules.corpus_rules:
             t = clock()
-            findings.extend(_corpus_findings(rule, signatures.get(rule.code, []), digest_base.copy(), cache, rules))
+            parts = signatures.get(rule.code, [])
+            findings.extend(_corpus_findings(rule, parts, digest_base.copy(), cache, rules))
             timings[rule.code] += clock() - t
         timings["phase: corpus"] = clock() - started
     finally:
@@ -280,15 +283,22 @@ def _unit_bytes(unit: WorkUnit) -> int:
 
 
 def _corpus_findings(
-    rule: Any, signatures: list[Any], digest: Any, cache: Cache | None, rules: RuleSet
+    rule: Any, parts: list[SignaturePart], digest: Any, cache: Cache | None, rules: RuleSet
 ) -> list[Finding]:
     """A corpus rule's findings (cached under a digest of every signature's source); a rule that raises becomes
-    one INPUT008 finding naming it, never a silently shorter report."""
+    one INPUT008 finding naming it, never a silently shorter report. Signatures still in the cache are loaded
+    only when the findings are not."""
     digest.update(rule.identity_hash.encode())
     key = digest.hexdigest()
     if cache is not None and (cached := cache.get_corpus(rule.code, key)) is not None:
         return cached
     try:
+        signatures: list[Any] = []
+        for part in parts:
+            if isinstance(part, str):
+                assert cache is not None  # only cached entries leave their signatures in the cache
+                part = cache.signatures(part, rule.code)
+            signatures.extend(part)
         found = list(rule.check_corpus(signatures))
     except Exception as exc:
         location = Location(path="", document="(corpus)", start=0, end=0, line=1, column=1, end_line=1, end_column=1)
@@ -308,21 +318,22 @@ def _involves(finding: Finding, paths: set[str]) -> bool:
 
 def finalise(findings: Iterable[Finding], rules: RuleSet, settings: Settings) -> list[Finding]:
     """Apply severity overrides and per-path ignores, sort, and give each finding a content-keyed fingerprint
-    (rule, file, document, field, normalised matched text, occurrence): stable when lines shift."""
+    (rule, file, document, field, normalised matched text, occurrence): stable when lines shift. Updates the
+    findings in place."""
     kept: list[Finding] = []
     for finding in findings:
         if _ignored_for_path(finding, settings.per_path_ignores):
             continue
-        severity = rules.severity_for(finding.code, finding.name, finding.severity)
-        kept.append(finding.model_copy(update={"severity": severity}) if severity != finding.severity else finding)
+        finding.severity = rules.severity_for(finding.code, finding.name, finding.severity)
+        kept.append(finding)
     kept.sort(key=Finding.sort_key)
     occurrences: dict[str, int] = {}
-    for index, finding in enumerate(kept):
+    for finding in kept:  # set in place: a copy of every finding would double the run's peak memory
         loc = finding.location
         parts = (finding.code, loc.path, loc.document, loc.field or "", normalise(finding.text or finding.message))
         digest = hashlib.sha256("\0".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
         occurrences[digest] = occurrences.get(digest, 0) + 1
-        kept[index] = finding.model_copy(update={"fingerprint": f"{digest[:32]}:{occurrences[digest]}"})
+        finding.fingerprint = f"{digest[:32]}:{occurrences[digest]}"
     return kept
 
 

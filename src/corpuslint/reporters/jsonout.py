@@ -54,20 +54,24 @@ def build(result: RunResult) -> Report:
 
 def write(result: RunResult, stream: TextIO) -> None:
     """The JSON report, written one finding at a time (a report of a million findings never sits in memory as
-    one string); byte-identical to `json.dumps(build(result).model_dump(mode="json"), sort_keys=True, indent=2)`."""
+    one string). Each finding is on its own line, exactly as in the JSON Lines report (sorted keys; the C
+    encoder, about 10x faster than an indented dump); the summary around them is indented."""
     head = build(result).model_dump(mode="json", exclude={"findings"})
     rest = json.dumps(head, ensure_ascii=False, sort_keys=True, indent=2)  # '{\n  "schema_version": ...\n}'
     stream.write('{\n  "findings": [')
     for index, finding in enumerate(result.findings):
-        text = json.dumps(finding.model_dump(mode="json"), ensure_ascii=False, sort_keys=True, indent=2)
-        stream.write(("\n    " if index == 0 else ",\n    ") + text.replace("\n", "\n    "))
+        stream.write(("\n    " if index == 0 else ",\n    ") + _line(finding))
     stream.write("\n  ],\n" if result.findings else "],\n")
     stream.write(rest[2:] + "\n")
 
 
+def _line(finding: Finding) -> str:
+    return json.dumps(finding.model_dump(mode="json"), ensure_ascii=False, sort_keys=True)
+
+
 def write_lines(result: RunResult, stream: TextIO) -> None:
     for finding in result.findings:
-        stream.write(json.dumps(finding.model_dump(mode="json"), ensure_ascii=False, sort_keys=True) + "\n")
+        stream.write(_line(finding) + "\n")
 
 
 def render(result: RunResult) -> str:
