@@ -93,6 +93,8 @@ def test_head001_statistics_merged_from_parts_give_the_same_findings():
     alone = rule.statistics(distinct)
     assert (merged.vocabulary == alone.vocabulary).all() and (merged.df == alone.df).all()
     assert (merged.bodies, merged.length) == (alone.bodies, alone.length)
+    one_by_one = rule.corpus_statistics(signatures, chunk=1)  # how a large corpus is done: chunks, merged
+    assert (one_by_one.vocabulary == alone.vocabulary).all() and (one_by_one.df == alone.df).all()
     parts = [list(rule.check_with(merged, signatures[:3])), list(rule.check_with(merged, signatures[3:]))]
     assert [f.model_dump() for f in parts[0] + parts[1]] == [f.model_dump() for f in whole]
 

@@ -133,13 +133,14 @@ def lsh_shape(threshold: float, num_perm: int, recall: float) -> tuple[int, int]
     return best
 
 
-def band_keys(signatures: np.ndarray, bands: int, rows: int) -> np.ndarray:
-    """One uint64 key per (signature, band), shape (n, bands): the band's index and its `rows` values hashed
-    together. Two signatures agree on every row of a band exactly when their keys for it are equal (up to a
-    2**-64 accident, which only adds a candidate that exact Jaccard then rejects)."""
-    values = signatures[:, : bands * rows].astype(np.uint64).reshape(len(signatures), bands, rows)
+def band_keys(signatures: np.ndarray, rows: int, bands: range) -> np.ndarray:
+    """One uint64 key per (signature, band) for the given bands, shape (n, len(bands)): the band's index and its
+    `rows` values hashed together. Two signatures agree on every row of a band exactly when their keys for it
+    are equal (up to a 2**-64 accident, which only adds a candidate that exact Jaccard then rejects)."""
+    count, width = len(signatures), len(bands)
+    values = signatures[:, bands.start * rows : bands.stop * rows].astype(np.uint64).reshape(count, width, rows)
     with np.errstate(over="ignore"):
-        keys = np.broadcast_to(np.arange(1, bands + 1, dtype=np.uint64), values.shape[:2]).copy()
+        keys = np.broadcast_to(np.arange(bands.start + 1, bands.stop + 1, dtype=np.uint64), (count, width)).copy()
         for row in range(rows):
             keys = keys * _GRAM_MULTIPLIER + values[:, :, row]
     return keys
@@ -148,10 +149,9 @@ def band_keys(signatures: np.ndarray, bands: int, rows: int) -> np.ndarray:
 def candidate_pairs(signatures: np.ndarray, bands: int, rows: int) -> np.ndarray:
     """Pairs (i, j), i < j, sorted, whose signatures agree on every row of at least one band."""
     count = len(signatures)
-    every_band = band_keys(signatures, bands, rows)
     found: list[np.ndarray] = []
-    for band in range(bands):
-        keys = every_band[:, band]
+    for band in range(bands):  # one band at a time: a few bytes per signature, not bands x 8
+        keys = band_keys(signatures, rows, range(band, band + 1))[:, 0]
         order = np.argsort(keys, kind="stable")
         ordered = keys[order]
         starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])

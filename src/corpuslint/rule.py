@@ -194,5 +194,10 @@ class StatisticsRule(CorpusRule):
         raise NotImplementedError
 
     def check_corpus(self, signatures: Sequence[Any]) -> Iterable[Finding]:
+        return self.check_with(self.corpus_statistics(signatures), signatures)
+
+    def corpus_statistics(self, signatures: Sequence[Any], chunk: int = 20_000) -> Any:
+        """The statistics of all `signatures` (each distinct key once), computed `chunk` at a time and merged,
+        which bounds the working memory."""
         distinct = list({self.distinct_key(s): s for s in signatures}.values())
-        return self.check_with(self.merge([self.statistics(distinct)]), signatures)
+        return self.merge([self.statistics(distinct[i : i + chunk]) for i in range(0, max(len(distinct), 1), chunk)])

@@ -445,8 +445,8 @@ class NearDuplicateDocument(CorpusRule):
         keys = [signature.exact, signature.figures_folded]
         if signature.minhash is not None:
             values = np.frombuffer(signature.minhash, dtype=np.uint16)[np.newaxis]
-            shape = minhash.lsh_shape(self.options.threshold, values.shape[1], self.options.lsh_recall)
-            keys += minhash.band_keys(values, *shape)[0].tolist()
+            bands, rows = minhash.lsh_shape(self.options.threshold, values.shape[1], self.options.lsh_recall)
+            keys += minhash.band_keys(values, rows, range(bands))[0].tolist()
         return keys
 
     def check_corpus(self, signatures: Sequence[DocumentSignature]) -> Iterable[Finding]:

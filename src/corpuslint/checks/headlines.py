@@ -486,7 +486,7 @@ class OffTopicHeadline(StatisticsRule):
         if not signatures:
             return []
         if statistics is None:
-            statistics = self.statistics(list({s.body_key: s for s in signatures}.values()))
+            statistics = self.corpus_statistics(signatures)
         vocabulary, df, bodies = statistics.vocabulary, statistics.df, statistics.bodies
         average_length = statistics.length / bodies
         table, prior = fallback_table(), self.options.prior_documents
