@@ -351,3 +351,20 @@ def test_signature_pickles_with_its_shingles() -> None:
 def test_options_reject_unknown_keys() -> None:
     with pytest.raises(ValueError):
         NearDuplicateOptions(thresold=0.4)
+
+
+def test_a_hot_lsh_bucket_pairs_only_members_that_share_a_second_band() -> None:
+    """300 signatures that agree on band 0 only (as wire copies or templated pages can) would give 44,850
+    candidate pairs; only the two planted near-duplicate pairs, which also agree on other bands, are taken.
+    A small bucket still gives all its pairs."""
+    rng = np.random.default_rng(3)
+    bands, rows = 42, 3
+    signatures = rng.integers(0, 2**16, size=(300, 128), dtype=np.uint16)
+    signatures[:, :rows] = 7  # every signature agrees on band 0
+    for original, copy in ((10, 200), (50, 250)):
+        signatures[copy, :64] = signatures[original, :64]  # half the values: Jaccard about 0.5
+    pairs = {tuple(p) for p in minhash.candidate_pairs(signatures, bands, rows).tolist()}
+    assert pairs == {(10, 200), (50, 250)}
+
+    small = signatures[: minhash.HOT_BUCKET]
+    assert len(minhash.candidate_pairs(small, bands, rows)) == minhash.HOT_BUCKET * (minhash.HOT_BUCKET - 1) // 2

@@ -18,7 +18,7 @@ from __future__ import annotations
 import functools
 import os
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import IO
 
 import numpy as np
@@ -146,24 +146,48 @@ def band_keys(signatures: np.ndarray, rows: int, bands: range) -> np.ndarray:
     return keys
 
 
+HOT_BUCKET = 32  # a band bucket with more members than this only pairs those that share a second band
+
+
 def candidate_pairs(signatures: np.ndarray, bands: int, rows: int) -> np.ndarray:
-    """Pairs (i, j), i < j, sorted, whose signatures agree on every row of at least one band."""
+    """Pairs (i, j), i < j, sorted, whose signatures agree on every row of at least one band.
+
+    A bucket of more than HOT_BUCKET members (wire copies of one story, templated pages, a corpus built from a
+    few sources) would give m**2 / 2 pairs, most of them far below any threshold: in such a bucket only the
+    members that also agree on another band are paired. This keeps the work near-linear at the price of pairs
+    that share exactly one band inside a hot bucket (2% of the pairs at Jaccard 0.5, 0.04% at 0.6)."""
     count = len(signatures)
-    found: list[np.ndarray] = []
-    for band in range(bands):  # one band at a time: a few bytes per signature, not bands x 8
+    found = np.empty(0, np.int64)
+    for band in range(bands):
         keys = band_keys(signatures, rows, range(band, band + 1))[:, 0]
-        order = np.argsort(keys, kind="stable")
-        ordered = keys[order]
-        starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
-        sizes = np.diff(np.r_[starts, count])
-        for start, size in zip(starts[sizes > 1].tolist(), sizes[sizes > 1].tolist(), strict=True):
-            members = np.sort(order[start : start + size])
-            first, second = np.triu_indices(size, 1)
-            found.append(members[first] * count + members[second])
-    if not found:
-        return np.empty((0, 2), np.int64)
-    codes = np.unique(np.concatenate(found))
-    return np.stack([codes // count, codes % count], axis=1)
+        new: list[np.ndarray] = []
+        for members in _buckets(keys):
+            if len(members) <= HOT_BUCKET:
+                new.append(_pair_codes(members, count))
+                continue
+            others = band_keys(signatures[members], rows, range(bands))
+            for other in range(bands):
+                if other != band:
+                    new.extend(_pair_codes(members[group], count) for group in _buckets(others[:, other]))
+        if new:
+            found = np.union1d(found, np.concatenate(new))  # unique as it goes: memory stays with the pairs
+    return np.stack([found // count, found % count], axis=1)
+
+
+def _buckets(keys: np.ndarray) -> Iterator[np.ndarray]:
+    """Sorted indices of each group of two or more equal keys."""
+    order = np.argsort(keys, kind="stable")
+    ordered = keys[order]
+    starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
+    sizes = np.diff(np.r_[starts, len(keys)])
+    for start, size in zip(starts[sizes > 1].tolist(), sizes[sizes > 1].tolist(), strict=True):
+        yield np.sort(order[start : start + size])
+
+
+def _pair_codes(members: np.ndarray, count: int) -> np.ndarray:
+    """Every pair of the (sorted) members as one int64 code, earlier * count + later."""
+    first, second = np.triu_indices(len(members), 1)
+    return members[first].astype(np.int64) * count + members[second]
 
 
 def fingerprints(hashes: np.ndarray) -> np.ndarray:

@@ -515,6 +515,9 @@ def find_near_duplicates(signatures: Sequence[DocumentSignature], options: NearD
     return sorted(matches.values(), key=lambda m: (m.later, m.earlier))
 
 
+_ESTIMATE_CHUNK = 1 << 20
+
+
 def _lsh_candidates(
     signatures: Sequence[DocumentSignature], indices: list[int], options: NearDuplicateOptions
 ) -> Iterator[tuple[int, int, float]]:
@@ -524,12 +527,12 @@ def _lsh_candidates(
     matrix = matrix.reshape(len(indices), -1)
     bands, rows = minhash.lsh_shape(options.threshold, matrix.shape[1], options.lsh_recall)
     pairs = minhash.candidate_pairs(matrix, bands, rows)
-    if not len(pairs):
-        return
-    estimates = minhash.estimate(matrix[pairs[:, 0]], matrix[pairs[:, 1]])
-    keep = estimates >= options.threshold - options.estimate_margin
-    for (first, second), estimated in zip(pairs[keep].tolist(), estimates[keep].tolist(), strict=True):
-        yield indices[first], indices[second], estimated
+    for start in range(0, len(pairs), _ESTIMATE_CHUNK):  # 256 bytes per pair gathered: a chunk at a time
+        chunk = pairs[start : start + _ESTIMATE_CHUNK]
+        estimates = minhash.estimate(matrix[chunk[:, 0]], matrix[chunk[:, 1]])
+        keep = estimates >= options.threshold - options.estimate_margin
+        for (first, second), estimated in zip(chunk[keep].tolist(), estimates[keep].tolist(), strict=True):
+            yield indices[first], indices[second], estimated
 
 
 def _confirm(
