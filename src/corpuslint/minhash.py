@@ -157,7 +157,7 @@ def candidate_pairs(signatures: np.ndarray, bands: int, rows: int) -> np.ndarray
     members that also agree on another band are paired. This keeps the work near-linear at the price of pairs
     that share exactly one band inside a hot bucket (2% of the pairs at Jaccard 0.5, 0.04% at 0.6)."""
     count = len(signatures)
-    found = np.empty(0, np.int64)
+    per_band: list[np.ndarray] = []
     for band in range(bands):
         keys = band_keys(signatures, rows, range(band, band + 1))[:, 0]
         new: list[np.ndarray] = []
@@ -170,7 +170,8 @@ def candidate_pairs(signatures: np.ndarray, bands: int, rows: int) -> np.ndarray
                 if other != band:
                     new.extend(_pair_codes(members[group], count) for group in _buckets(others[:, other]))
         if new:
-            found = np.union1d(found, np.concatenate(new))  # unique as it goes: memory stays with the pairs
+            per_band.append(np.unique(np.concatenate(new)))  # a hot bucket finds a pair once per shared band
+    found = np.unique(np.concatenate(per_band)) if per_band else np.empty(0, np.int64)
     return np.stack([found // count, found % count], axis=1)
 
 
