@@ -181,6 +181,13 @@ class StatisticsRule(CorpusRule):
         """Signatures with the same key contribute once (and identically) to the statistics."""
         raise NotImplementedError
 
+    def distinct(self, signatures: Iterable[Any]) -> dict[int, Any]:
+        """The first signature of each distinct key, by key."""
+        found: dict[int, Any] = {}
+        for signature in signatures:
+            found.setdefault(self.distinct_key(signature), signature)
+        return found
+
     def statistics(self, distinct: Sequence[Any]) -> Any:
         """Statistics of signatures with pairwise different keys (an empty sequence included)."""
         raise NotImplementedError
@@ -199,5 +206,5 @@ class StatisticsRule(CorpusRule):
     def corpus_statistics(self, signatures: Sequence[Any], chunk: int = 20_000) -> Any:
         """The statistics of all `signatures` (each distinct key once), computed `chunk` at a time and merged,
         which bounds the working memory."""
-        distinct = list({self.distinct_key(s): s for s in signatures}.values())
+        distinct = list(self.distinct(signatures).values())
         return self.merge([self.statistics(distinct[i : i + chunk]) for i in range(0, max(len(distinct), 1), chunk)])

@@ -103,17 +103,22 @@ def _shuffle(
 ) -> dict[int, dict[str, set[int]]]:
     """unit index -> corpus rule code -> positions of the signatures that share a key with another document."""
     keyed = client.map(_partition_keys, units, range(len(units)), partitions=partitions, **options)
-    pieces = [
-        [client.submit(operator.getitem, rows, part, pure=False, retries=RETRIES) for rows in keyed]
-        for part in range(partitions)
-    ]
-    reduced = client.map(_colliding, pieces, **{k: v for k, v in options.items() if k != "settings_json"})
+    without_settings = {k: v for k, v in options.items() if k != "settings_json"}
+    reduced = client.map(_colliding, _by_partition(client, keyed, partitions), **without_settings)
     codes = sorted(_corpus_rules(options["settings_json"]))
     keep: dict[int, dict[str, set[int]]] = defaultdict(lambda: defaultdict(set))
     for rows in _gather(client, reduced, jobs, units):
         for code_index, unit, position in rows.tolist():
             keep[unit][codes[code_index]].add(position)
     return keep
+
+
+def _by_partition(client: Any, split: list[Any], partitions: int) -> list[list[Any]]:
+    """The shuffle's exchange: futures of per-unit lists of `partitions` pieces -> per partition, every unit's piece."""
+    return [
+        [client.submit(operator.getitem, pieces, part, pure=False, retries=RETRIES) for pieces in split]
+        for part in range(partitions)
+    ]
 
 
 def _partition_keys(result: tuple[UnitEntry, dict[str, float]], unit: int, settings_json: str, partitions: int):
@@ -154,11 +159,7 @@ def _statistics(client: Any, units: list[Any], partitions: int, options: dict[st
         if not isinstance(rule, StatisticsRule):
             continue
         split = client.map(_distinct_by_partition, units, code=code, partitions=partitions, **options)
-        pieces = [
-            [client.submit(operator.getitem, rows, part, pure=False, retries=RETRIES) for rows in split]
-            for part in range(partitions)
-        ]
-        partial = client.map(_partial_statistics, pieces, code=code, **options)
+        partial = client.map(_partial_statistics, _by_partition(client, split, partitions), code=code, **options)
         merged[code] = client.submit(_merge_statistics, partial, code=code, **options)
     return merged
 
@@ -166,18 +167,14 @@ def _statistics(client: Any, units: list[Any], partitions: int, options: dict[st
 def _distinct_by_partition(
     result: tuple[UnitEntry, dict[str, float]], settings_json: str, code: str, partitions: int
 ) -> list[list[tuple[int, Any]]]:
-    rule = _corpus_rules(settings_json)[code]
-    assert isinstance(rule, StatisticsRule)
+    rule = _statistics_rule(settings_json, code)
     output = result[0].rules.get(code)
-    distinct: dict[int, Any] = {}
-    for signature in output.signatures if output is not None else ():
-        distinct.setdefault(rule.distinct_key(signature), signature)
+    distinct = rule.distinct(output.signatures if output is not None else [])
     return [[(k, s) for k, s in distinct.items() if k % partitions == part] for part in range(partitions)]
 
 
 def _partial_statistics(pieces: list[list[tuple[int, Any]]], settings_json: str, code: str) -> Any:
-    rule = _corpus_rules(settings_json)[code]
-    assert isinstance(rule, StatisticsRule)
+    rule = _statistics_rule(settings_json, code)
     distinct: dict[int, Any] = {}
     for piece in pieces:
         for key, signature in piece:
@@ -186,9 +183,13 @@ def _partial_statistics(pieces: list[list[tuple[int, Any]]], settings_json: str,
 
 
 def _merge_statistics(parts: list[Any], settings_json: str, code: str) -> Any:
+    return _statistics_rule(settings_json, code).merge(parts)
+
+
+def _statistics_rule(settings_json: str, code: str) -> StatisticsRule:
     rule = _corpus_rules(settings_json)[code]
     assert isinstance(rule, StatisticsRule)
-    return rule.merge(parts)
+    return rule
 
 
 def _select(
