@@ -9,7 +9,9 @@ from pathlib import Path
 
 from conftest import write_corpus
 from corpuslint.config import Settings
-from corpuslint.engine import RunOptions, run
+from corpuslint.engine import RunOptions, _merged, run
+from corpuslint.findings import FindingList
+from corpuslint.model import Finding, Location, Severity
 from corpuslint.reporters import jsonout
 
 REPEAT = "Rates held steady\n\nThe bank held rates.\n\nRates held steady\n"
@@ -165,3 +167,17 @@ def test_a_corpus_rule_that_raises_is_reported_not_swallowed(tmp_path: Path, mon
     result = run([corpus], Settings(select=["DUP003"]), corpus)
     assert [(f.code, f.location.document) for f in result.findings] == [("INPUT008", "(corpus)")]
     assert "DUP003 failed in the cross-document phase: ValueError: kaboom" in result.findings[0].message
+
+
+def test_the_chunks_of_one_file_are_merged_in_order_even_when_their_findings_interleave() -> None:
+    def at(record: int | None) -> Finding:
+        line = record or 1
+        location = Location(
+            path="feed.jsonl", document=f"r{record}", record=record, start=0, end=1, line=line, column=1,
+            end_line=line, end_column=2,
+        )  # fmt: skip
+        return Finding(code="INPUT002", name="x", severity=Severity.ERROR, message="m", location=location)
+
+    first, second = FindingList([at(1), at(3)]), FindingList([at(None), at(5)])  # a whole-file finding, later
+    assert [f.location.record for f in _merged([first, second])] == [None, 1, 3, 5]
+    assert [f.location.record for f in _merged([first, FindingList([at(4), at(5)])])] == [1, 3, 4, 5]

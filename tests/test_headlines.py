@@ -10,7 +10,7 @@ import pytest
 from conftest import SEEDS, check, codes, write_corpus
 from corpuslint.checks import headlines
 from corpuslint.loaders.textfile import parse_text_document
-from corpuslint.rule import DocContext
+from corpuslint.rule import DocContext, StatisticsFold
 
 MEDIA = [
     "Quarterly profits at the US media giant TimeWarner rose by a quarter to $1.1bn in the three months to "
@@ -258,3 +258,23 @@ def test_cli_reports_the_family_as_json(tmp_path, cli):
     assert all(path == "a.txt" for _, path in found)
     rule_doc = cli(["rule", "HEAD002"])
     assert rule_doc.exit_code == 0 and "Skipped:" in rule_doc.output
+
+
+def test_head001_statistics_fold_keeps_only_signatures_it_could_report_on():
+    """How the engine holds HEAD001 in memory: each unit's signatures are counted into the statistics as they
+    arrive (in any order, in chunks) and only those that passed the per-document gate are kept."""
+    stories = [("Ad sales boost Time Warner profit", MEDIA), ("Henry double sends Arsenal second", SPORT)]
+    texts = [article(title, body) for title, body in stories] + [article(stories[1][0], MEDIA)] * 2
+    docs = [parse_text_document(text, f"{i}.txt") for i, text in enumerate(texts)]
+    rule = headlines.OffTopicHeadline()
+    signatures = [rule.signature(doc, DocContext(doc)) for doc in docs]
+    assert [rule.reportable(s) for s in signatures] == [False, False, True, True]  # the on-topic pairs are dropped
+    fold = StatisticsFold(rule, chunk=1)
+    kept = fold.keep(signatures[2:]) + fold.keep(signatures[:2])
+    assert len(kept) == 2
+    alone = rule.corpus_statistics(signatures)
+    folded = fold.result()
+    assert (folded.vocabulary == alone.vocabulary).all() and (folded.df == alone.df).all()
+    assert (folded.bodies, folded.length) == (alone.bodies, alone.length) == (2, alone.length)
+    expected = [f.model_dump() for f in rule.check_corpus(signatures)]
+    assert [f.model_dump() for f in rule.check_with(folded, kept)] == expected and len(expected) == 2

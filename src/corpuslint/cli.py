@@ -9,6 +9,7 @@ import json
 import sys
 import time
 import traceback
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Annotated, Any, TextIO
 
@@ -22,7 +23,7 @@ from corpuslint.engine import RunOptions, RunResult, run
 from corpuslint.gate import GateError, apply_baseline, read_baseline, write_baseline
 from corpuslint.gate import changed_since as changed_since_ref
 from corpuslint.loaders.remote import is_url
-from corpuslint.model import Severity
+from corpuslint.model import Finding, Severity
 from corpuslint.registry import all_rules, find_rule
 from corpuslint.reporters import FORMATS
 from corpuslint.reporters import write as write_report
@@ -351,7 +352,7 @@ def index_command(
     )
 
 
-def exit_code(findings: list, fail_on: str) -> int:
+def exit_code(findings: Iterable[Finding], fail_on: str) -> int:
     if fail_on == "never":
         return EXIT_OK
     threshold = Severity(fail_on).rank

@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import fnmatch
 import hashlib
+import heapq
 import multiprocessing
 import os
 import signal
@@ -22,17 +23,18 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
-from itertools import islice
+from itertools import chain, islice, pairwise
 from pathlib import Path
 from typing import Any
 
 from corpuslint.cache import Cache, RuleOutput, UnitEntry, stat_key
 from corpuslint.config import Settings
+from corpuslint.findings import FindingList
 from corpuslint.loaders import SourceFile, WorkUnit, discover, load_unit, plan_units
 from corpuslint.loaders.reading import file_size
 from corpuslint.model import Document, Finding, Location, Problem
 from corpuslint.registry import RuleSet, matches
-from corpuslint.rule import CorpusRule, DocContext
+from corpuslint.rule import CorpusRule, DocContext, StatisticsFold, StatisticsRule
 from corpuslint.text import normalise
 
 ProgressCallback = Callable[[int, int, int], None]  # (units done, units total, documents so far)
@@ -57,7 +59,7 @@ class RunOptions:
 
 @dataclass
 class RunResult:
-    findings: list[Finding]
+    findings: FindingList
     documents: int
     files: int
     rule_set: RuleSet
@@ -146,7 +148,7 @@ def run(
     timings: dict[str, float] = defaultdict(float)
     started = clock()
     rules = RuleSet(settings)
-    targets, findings = _discover(paths, settings, rules, cwd)
+    targets, discovered = _discover(paths, settings, rules, cwd)
     sources = targets
     if options.corpus:
         corpus, _ = _discover(options.corpus, settings, rules, cwd)
@@ -158,42 +160,93 @@ def run(
 
     started = clock()
     cache = Cache(options.cache_dir) if options.cache_dir is not None and options.executor is None else None
+    collected = _Collected(rules)
     try:
-        entries, read = _document_phase(units, rules, settings, cache, options, timings)
+        for index, entry, fresh in _document_phase(units, rules, settings, cache, options, timings):
+            collected.read += fresh
+            collected.add(index, units[index], entry, units[index].source.rel in target_paths)
         timings["phase: documents"] = clock() - started
-        documents = 0
-        signatures: dict[str, list[SignaturePart]] = defaultdict(list)
-        enabled = {r.code for r in rules.rules}
-        for unit, entry in zip(units, entries, strict=True):
-            for code, output in entry.rules.items():
-                if code in enabled and output.signatures != []:
-                    signatures[code].append(unit.key if output.signatures is None else output.signatures)
-            if unit.source.rel not in target_paths:
-                continue
-            documents += entry.documents
-            findings.extend(_problem_findings(rules, entry.problems))  # whichever INPUT rules are on now
-            for code, output in entry.rules.items():
-                if code in enabled:
-                    findings.extend(output.findings)
-        del entries  # what they held is in `findings` and `signatures` now
         started = clock()
         digest_base = hashlib.sha256("\n".join(f"{u.key}\0{stat_key(u.source.path)}" for u in units).encode())
         for rule in rules.corpus_rules:
             t = clock()
-            parts = signatures.get(rule.code, [])
-            findings.extend(_corpus_findings(rule, parts, digest_base.copy(), cache, rules))
+            found = _corpus_findings(rule, collected, digest_base.copy(), cache, rules)
+            collected.corpus_findings.append(FindingList(sorted(found, key=Finding.sort_key)).seal())
             timings[rule.code] += clock() - t
         timings["phase: corpus"] = clock() - started
     finally:
         if cache is not None:
             cache.close()
+    findings = collected.in_order(discovered)
     if options.corpus:
-        findings = [f for f in findings if _involves(f, target_paths)]
+        findings = (f for f in findings if _involves(f, target_paths))
     if options.report_filter is not None:
-        findings = [f for f in findings if options.report_filter(f)]
-    result = RunResult(finalise(findings, rules, settings), documents, len(targets), rules)
-    result.timings, result.units_read, result.units_cached = dict(timings), read, len(units) - read
+        findings = filter(options.report_filter, findings)
+    result = RunResult(_finalise_sorted(findings, rules, settings), collected.documents, len(targets), rules)
+    result.timings, result.units_read, result.units_cached = dict(timings), collected.read, len(units) - collected.read
     return result
+
+
+class _Collected:
+    """What the corpus phase and the report need from the units' entries, made compact as each entry arrives
+    (an entry is dropped right after): each target unit's findings sorted and compressed, the corpus rules'
+    signatures by unit, and a StatisticsRule's signatures counted into its statistics at once, keeping only
+    those it could report on."""
+
+    def __init__(self, rules: RuleSet) -> None:
+        self.rules = rules
+        self.enabled = {r.code for r in rules.rules}
+        self.findings: dict[int, tuple[str, FindingList]] = {}  # unit index -> (its file, its sorted findings)
+        self.stray: list[Finding] = []  # findings about another file than their unit's (placed by the final sort)
+        self.corpus_findings: list[FindingList] = []  # each corpus rule's, sorted
+        self.signatures: dict[str, dict[int, SignaturePart]] = defaultdict(dict)  # rule -> unit index -> part
+        self.folds = {r.code: StatisticsFold(r) for r in rules.corpus_rules if isinstance(r, StatisticsRule)}
+        self.documents = 0
+        self.read = 0
+
+    def add(self, index: int, unit: WorkUnit, entry: UnitEntry, is_target: bool) -> None:
+        for code, output in entry.rules.items():
+            if code not in self.enabled or output.signatures == []:
+                continue
+            part: SignaturePart = unit.key if output.signatures is None else output.signatures
+            if code in self.folds and not isinstance(part, str):
+                part = self.folds[code].keep(part)
+            self.signatures[code][index] = part
+        if not is_target:
+            return
+        self.documents += entry.documents
+        found: list[Finding] = list(_problem_findings(self.rules, entry.problems))  # the INPUT rules on now
+        for code, output in entry.rules.items():
+            if code in self.enabled:
+                found.extend(output.findings)
+        own = [f for f in found if f.location.path == unit.source.rel]
+        self.stray.extend(f for f in found if f.location.path != unit.source.rel)
+        if own:
+            self.findings[index] = (unit.source.rel, FindingList(sorted(own, key=Finding.sort_key)).seal())
+
+    def parts(self, code: str) -> list[SignaturePart]:
+        """A corpus rule's signatures, unit by unit in unit order (lists, or keys of parts still in the cache)."""
+        by_unit = self.signatures.pop(code, {})
+        return [by_unit[index] for index in sorted(by_unit)]
+
+    def in_order(self, discovered: list[Finding]) -> Iterator[Finding]:
+        """Every finding in `Finding.sort_key` order: the units' sorted lists merged file by file (chunks of one
+        file are merged only where their findings interleave), then merged with the other findings."""
+        by_file: dict[str, list[FindingList]] = defaultdict(list)
+        for index in sorted(self.findings):
+            path, found = self.findings[index]
+            by_file[path].append(found)
+        files = chain.from_iterable(_merged(by_file[path]) for path in sorted(by_file))
+        others = FindingList(sorted([*discovered, *self.stray], key=Finding.sort_key))
+        return heapq.merge(others, files, *self.corpus_findings, key=Finding.sort_key)
+
+
+def _merged(lists: list[FindingList]) -> Iterable[Finding]:
+    if len(lists) == 1:
+        return lists[0]
+    if all(a[-1].sort_key() <= b[0].sort_key() for a, b in pairwise(lists)):
+        return chain.from_iterable(lists)
+    return heapq.merge(*lists, key=Finding.sort_key)
 
 
 def _discover(
@@ -211,13 +264,13 @@ def _document_phase(
     cache: Cache | None,
     options: RunOptions,
     timings: dict[str, float],
-) -> tuple[list[UnitEntry], int]:
-    """Every unit's entry, from the cache where it is still valid, else by running (only) the missing rules."""
+) -> Iterator[tuple[int, UnitEntry, bool]]:
+    """Every unit's (index, entry, whether it was read now): from the cache where it is still valid (these come
+    first), else by running (only) the missing rules."""
     hashes = {r.code: r.identity_hash for r in (*rules.document_rules, *rules.corpus_rules)}
     wanted_loader = loader_hash(settings)
-    entries: list[UnitEntry | None] = []
-    stats: list[str | None] = []
-    jobs: list[tuple[int, WorkUnit, frozenset[str] | None]] = []
+    jobs: list[tuple[int, WorkUnit, frozenset[str] | None, UnitEntry | None, str | None]] = []
+    documents = 0
     for index, unit in enumerate(units):
         stat = stat_key(unit.source.path)
         entry = cache.get(unit.key, stat) if cache is not None else None
@@ -225,38 +278,35 @@ def _document_phase(
         if entry is not None and entry.loader_hash == wanted_loader:
             stale = frozenset(c for c, h in hashes.items() if c not in entry.rules or entry.rules[c].rule_hash != h)
             if not stale:
-                entries.append(entry)
-                stats.append(stat)
+                documents += entry.documents
+                yield index, entry, False
                 continue
             only = stale
         else:
             entry = None
-        entries.append(entry)
-        stats.append(stat)
-        jobs.append((index, unit, only))
+        jobs.append((index, unit, only, entry, stat))
     done = len(units) - len(jobs)
-    documents = sum(e.documents for e in entries if e is not None)
-    for (index, unit, _), (fresh, seconds) in zip(jobs, _map_units(jobs, rules, settings, options), strict=True):
-        previous = entries[index]
+    work = [(unit, only) for _, unit, only, _, _ in jobs]
+    for (index, unit, _, previous, stat), (fresh, seconds) in zip(
+        jobs, _map_units(work, rules, settings, options), strict=True
+    ):
         if previous is not None:  # only some rules were re-run: keep the others' cached results
             previous.rules.update(fresh.rules)
             fresh = previous
-        entries[index] = fresh
         for code, spent in seconds.items():
             timings[code] += spent
         if cache is not None:
-            cache.put(unit.key, stats[index], fresh)
+            cache.put(unit.key, stat, fresh)
         done += 1
         documents += fresh.documents
         if options.progress is not None:
             options.progress(done, len(units), documents)
-    return [e for e in entries if e is not None], len(jobs)
+        yield index, fresh, True
 
 
 def _map_units(
-    jobs: list[tuple[int, WorkUnit, frozenset[str] | None]], rules: RuleSet, settings: Settings, options: RunOptions
+    work: list[Job], rules: RuleSet, settings: Settings, options: RunOptions
 ) -> Iterator[tuple[UnitEntry, dict[str, float]]]:
-    work = [(unit, only) for _, unit, only in jobs]
     if options.executor is not None:
         yield from options.executor(work, settings)
         return
@@ -283,7 +333,7 @@ def _unit_bytes(unit: WorkUnit) -> int:
 
 
 def _corpus_findings(
-    rule: Any, parts: list[SignaturePart], digest: Any, cache: Cache | None, rules: RuleSet
+    rule: Any, collected: _Collected, digest: Any, cache: Cache | None, rules: RuleSet
 ) -> list[Finding]:
     """A corpus rule's findings (cached under a digest of every signature's source); a rule that raises becomes
     one INPUT008 finding naming it, never a silently shorter report. Signatures still in the cache are loaded
@@ -292,14 +342,17 @@ def _corpus_findings(
     key = digest.hexdigest()
     if cache is not None and (cached := cache.get_corpus(rule.code, key)) is not None:
         return cached
+    fold = collected.folds.get(rule.code)
     try:
         signatures: list[Any] = []
-        for part in parts:
+        for part in collected.parts(rule.code):
             if isinstance(part, str):
                 assert cache is not None  # only cached entries leave their signatures in the cache
                 part = cache.signatures(part, rule.code)
+                if fold is not None:
+                    part = fold.keep(part)
             signatures.extend(part)
-        found = list(rule.check_corpus(signatures))
+        found = list(rule.check_with(fold.result(), signatures) if fold else rule.check_corpus(signatures))
     except Exception as exc:
         location = Location(path="", document="(corpus)", start=0, end=0, line=1, column=1, end_line=1, end_column=1)
         message = f"rule {rule.code} failed in the cross-document phase: {type(exc).__name__}: {exc}"
@@ -316,25 +369,31 @@ def _involves(finding: Finding, paths: set[str]) -> bool:
 # --- finalisation ----------------------------------------------------------------------------------------------
 
 
-def finalise(findings: Iterable[Finding], rules: RuleSet, settings: Settings) -> list[Finding]:
-    """Apply severity overrides and per-path ignores, sort, and give each finding a content-keyed fingerprint
-    (rule, file, document, field, normalised matched text, occurrence): stable when lines shift. Updates the
-    findings in place."""
-    kept: list[Finding] = []
+def finalise(findings: Iterable[Finding], rules: RuleSet, settings: Settings) -> FindingList:
+    """Sort the findings, then `_finalise_sorted` them."""
+    return _finalise_sorted(sorted(findings, key=Finding.sort_key), rules, settings)
+
+
+def _finalise_sorted(findings: Iterable[Finding], rules: RuleSet, settings: Settings) -> FindingList:
+    """Apply severity overrides and per-path ignores to findings in `Finding.sort_key` order, and give each a
+    content-keyed fingerprint (rule, file, document, field, normalised matched text, occurrence): stable when
+    lines shift. Streams: only the findings of the current file are counted, then kept compact."""
+    kept = FindingList()
+    occurrences: dict[str, int] = {}
+    path = None
     for finding in findings:
         if _ignored_for_path(finding, settings.per_path_ignores):
             continue
         finding.severity = rules.severity_for(finding.code, finding.name, finding.severity)
-        kept.append(finding)
-    kept.sort(key=Finding.sort_key)
-    occurrences: dict[str, int] = {}
-    for finding in kept:  # set in place: a copy of every finding would double the run's peak memory
         loc = finding.location
+        if loc.path != path:  # the digest includes the path: the counts of earlier files cannot be needed again
+            path, occurrences = loc.path, {}
         parts = (finding.code, loc.path, loc.document, loc.field or "", normalise(finding.text or finding.message))
         digest = hashlib.sha256("\0".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
         occurrences[digest] = occurrences.get(digest, 0) + 1
         finding.fingerprint = f"{digest[:32]}:{occurrences[digest]}"
-    return kept
+        kept.append(finding)
+    return kept.seal()
 
 
 def _ignored_for_path(finding: Finding, per_path: dict[str, list[str]]) -> bool:

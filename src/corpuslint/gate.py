@@ -9,10 +9,11 @@ from __future__ import annotations
 import json
 import re
 import subprocess
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from corpuslint.findings import FindingList
 from corpuslint.loaders.discover import JSONL_SUFFIXES, display_path
 from corpuslint.model import Finding
 
@@ -26,12 +27,12 @@ class GateError(Exception):
 
 @dataclass
 class BaselineOutcome:
-    new: list[Finding]
+    new: FindingList
     suppressed: int
     gone: int
 
 
-def write_baseline(findings: list[Finding], path: Path) -> int:
+def write_baseline(findings: Iterable[Finding], path: Path) -> int:
     rows = sorted(
         {(f.location.path, f.code, f.location.document, f.fingerprint) for f in findings},
     )
@@ -59,10 +60,15 @@ def read_baseline(path: Path) -> set[str]:
         raise GateError(f"{path}: cannot read baseline: {exc}") from exc
 
 
-def apply_baseline(findings: list[Finding], accepted: set[str]) -> BaselineOutcome:
-    new = [f for f in findings if f.fingerprint not in accepted]
-    seen = {f.fingerprint for f in findings}
-    return BaselineOutcome(new, len(findings) - len(new), len(accepted - seen))
+def apply_baseline(findings: Iterable[Finding], accepted: set[str]) -> BaselineOutcome:
+    new, seen, suppressed = FindingList(), set(), 0
+    for finding in findings:
+        seen.add(finding.fingerprint)
+        if finding.fingerprint in accepted:
+            suppressed += 1
+        else:
+            new.append(finding)
+    return BaselineOutcome(new.seal(), suppressed, len(accepted - seen))
 
 
 def _git(args: list[str], cwd: Path) -> str:

@@ -203,8 +203,51 @@ class StatisticsRule(CorpusRule):
     def check_corpus(self, signatures: Sequence[Any]) -> Iterable[Finding]:
         return self.check_with(self.corpus_statistics(signatures), signatures)
 
-    def corpus_statistics(self, signatures: Sequence[Any], chunk: int = 20_000) -> Any:
-        """The statistics of all `signatures` (each distinct key once), computed `chunk` at a time and merged,
-        which bounds the working memory."""
-        distinct = list(self.distinct(signatures).values())
-        return self.merge([self.statistics(distinct[i : i + chunk]) for i in range(0, max(len(distinct), 1), chunk)])
+    def reportable(self, signature: Any) -> bool:
+        """Whether `check_with` could report on this signature; the engine drops the others once their
+        statistics are counted (HEAD001 keeps only documents that pass its cheap per-document gate)."""
+        return True
+
+    def corpus_statistics(self, signatures: Iterable[Any], chunk: int = 20_000) -> Any:
+        """The statistics of all `signatures` (each distinct key once)."""
+        fold = StatisticsFold(self, chunk)
+        fold.keep(signatures)
+        return fold.result()
+
+
+class StatisticsFold:
+    """A StatisticsRule's corpus statistics over signatures that arrive in batches (each distinct key counted
+    once), computed `chunk` distinct signatures at a time and merged, so the working memory stays bounded.
+    Statistics are sums over a set of distinct signatures, so the order of the batches does not matter."""
+
+    def __init__(self, rule: StatisticsRule, chunk: int = 20_000) -> None:
+        self.rule = rule
+        self.chunk = chunk
+        self._seen: set[int] = set()
+        self._pending: list[Any] = []
+        self._parts: list[Any] = []
+
+    def keep(self, signatures: Iterable[Any]) -> list[Any]:
+        """Count `signatures` in, and return those the rule could report on (the rest are not needed again)."""
+        kept = []
+        for signature in signatures:
+            key = self.rule.distinct_key(signature)
+            if key not in self._seen:
+                self._seen.add(key)
+                self._pending.append(signature)
+                if len(self._pending) >= self.chunk:
+                    self._flush()
+            if self.rule.reportable(signature):
+                kept.append(signature)
+        return kept
+
+    def result(self) -> Any:
+        if self._pending or not self._parts:
+            self._flush()
+        return self.rule.merge(self._parts)
+
+    def _flush(self) -> None:
+        self._parts.append(self.rule.statistics(self._pending))
+        self._pending = []
+        if len(self._parts) >= 8:
+            self._parts = [self.rule.merge(self._parts)]

@@ -456,6 +456,9 @@ class OffTopicHeadline(StatisticsRule):
             best_shared=best[1] if best else 0,
         )
 
+    def reportable(self, signature: HeadlineSignature) -> bool:
+        return signature.headline is not None  # located only when it passed LOCATE_GATE; never reported otherwise
+
     def distinct_key(self, signature: HeadlineSignature) -> int:
         return signature.body_key
 

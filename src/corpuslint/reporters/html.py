@@ -618,7 +618,7 @@ form.hidden=false;apply();go();
 def render(result: RunResult, root: Path | None = None) -> str:
     """The report page. Document paths are resolved against `root` (default: the working folder, which is what
     the paths in findings are relative to when the run came from the command line)."""
-    findings = result.findings
+    findings = list(result.findings)  # addressed by position below
     entries = _collect(findings)
     _load_documents(entries, findings, result.rule_set.settings, root or Path.cwd())
     _place_spans(entries, findings)

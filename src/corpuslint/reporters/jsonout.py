@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import json
+from collections import Counter
 from typing import TextIO
 
 from pydantic import BaseModel
@@ -36,32 +37,33 @@ class Report(BaseModel):
 
 
 def build(result: RunResult) -> Report:
-    by = [f.severity.value for f in result.findings]
-    return Report(
-        schema_version=SCHEMA_VERSION,
-        tool={"name": "corpuslint", "version": __version__},
-        summary=Summary(
-            findings=len(by),
-            errors=by.count("error"),
-            warnings=by.count("warning"),
-            info=by.count("info"),
-            documents=result.documents,
-            files=result.files,
-        ),
-        findings=result.findings,
+    return Report(**_head(result), findings=list(result.findings))
+
+
+def _head(result: RunResult) -> dict:
+    by = Counter(f.severity.value for f in result.findings)
+    summary = Summary(
+        findings=by.total(),
+        errors=by["error"],
+        warnings=by["warning"],
+        info=by["info"],
+        documents=result.documents,
+        files=result.files,
     )
+    tool = {"name": "corpuslint", "version": __version__}
+    return {"schema_version": SCHEMA_VERSION, "tool": tool, "summary": summary}
 
 
 def write(result: RunResult, stream: TextIO) -> None:
     """The JSON report, written one finding at a time (a report of a million findings never sits in memory as
     one string). Each finding is on its own line, exactly as in the JSON Lines report (sorted keys; the C
     encoder, about 10x faster than an indented dump); the summary around them is indented."""
-    head = build(result).model_dump(mode="json", exclude={"findings"})
+    head = {key: value.model_dump(mode="json") if key == "summary" else value for key, value in _head(result).items()}
     rest = json.dumps(head, ensure_ascii=False, sort_keys=True, indent=2)  # '{\n  "schema_version": ...\n}'
     stream.write('{\n  "findings": [')
     for index, finding in enumerate(result.findings):
         stream.write(("\n    " if index == 0 else ",\n    ") + _line(finding))
-    stream.write("\n  ],\n" if result.findings else "],\n")
+    stream.write("\n  ],\n" if len(result.findings) else "],\n")
     stream.write(rest[2:] + "\n")
 
 

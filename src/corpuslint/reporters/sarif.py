@@ -88,8 +88,9 @@ def _result(finding: Finding, rule_index: dict[str, int]) -> dict[str, Any]:
 
 def build(result: RunResult) -> dict[str, Any]:
     rules = {r.code: r for r in result.rule_set.rules}
+    reported = {f.code for f in result.findings}
     for rule in result.rule_set.known:  # findings from a rule outside the set (e.g. INPUT008) still need metadata
-        if any(f.code == rule.code for f in result.findings):
+        if rule.code in reported:
             rules.setdefault(rule.code, rule)  # type: ignore[arg-type]
     ordered = sorted(rules.values(), key=lambda r: r.code)
     rule_index = {r.code: i for i, r in enumerate(ordered)}

@@ -1,0 +1,87 @@
+"""`FindingList`: a run's findings kept compact, so a report of a large corpus never holds them as objects.
+
+A `Finding` is about 3.6 KB as a pydantic object and about 200 bytes pickled and compressed next to a thousand
+others (their paths, codes and messages repeat). A `FindingList` keeps sealed blocks of that form and decodes one
+block at a time when iterated; it is a read-only `Sequence` for everything that reads a run's findings
+(reporters, the baseline, tests). Iterating yields fresh objects: changing one does not change the list.
+"""
+
+from __future__ import annotations
+
+import bisect
+import pickle
+import zlib
+from collections.abc import Iterable, Iterator, Sequence
+from typing import overload
+
+from corpuslint.model import Finding
+
+BLOCK = 1024  # findings per compressed block: large enough to compress well, small enough to decode quickly
+
+
+class FindingList(Sequence[Finding]):
+    """Findings in order, stored as compressed blocks; built with `append`/`extend`, read as a sequence."""
+
+    __slots__ = ("_blocks", "_ends", "_tail")
+
+    def __init__(self, findings: Iterable[Finding] = ()) -> None:
+        self._blocks: list[bytes] = []
+        self._ends: list[int] = []  # the number of findings up to and including each block
+        self._tail: list[Finding] = []
+        self.extend(findings)
+
+    def append(self, finding: Finding) -> None:
+        self._tail.append(finding)
+        if len(self._tail) >= BLOCK:
+            self.seal()
+
+    def extend(self, findings: Iterable[Finding]) -> None:
+        for finding in findings:
+            self.append(finding)
+
+    def seal(self) -> FindingList:
+        """Compress the findings not yet in a block (a list that is complete holds no objects at all)."""
+        if self._tail:
+            self._blocks.append(zlib.compress(pickle.dumps(self._tail, protocol=pickle.HIGHEST_PROTOCOL), 1))
+            self._ends.append(len(self))
+            self._tail = []
+        return self
+
+    def __len__(self) -> int:
+        return (self._ends[-1] if self._ends else 0) + len(self._tail)
+
+    def __iter__(self) -> Iterator[Finding]:
+        for block in self._blocks:
+            yield from _decode(block)
+        yield from list(self._tail)
+
+    @overload
+    def __getitem__(self, index: int) -> Finding: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[Finding]: ...
+
+    def __getitem__(self, index: int | slice) -> Finding | list[Finding]:
+        if isinstance(index, slice):
+            return list(self)[index]
+        length = len(self)
+        if index < 0:
+            index += length
+        if not 0 <= index < length:
+            raise IndexError("FindingList index out of range")
+        block = bisect.bisect_right(self._ends, index)
+        if block == len(self._blocks):
+            return self._tail[index - (self._ends[-1] if self._ends else 0)]
+        return _decode(self._blocks[block])[index - (self._ends[block - 1] if block else 0)]
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, FindingList | list | tuple):
+            return len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))
+        return NotImplemented
+
+    def __repr__(self) -> str:
+        return f"FindingList({len(self)} findings)"
+
+
+def _decode(block: bytes) -> list[Finding]:
+    return pickle.loads(zlib.decompress(block))
