@@ -3,7 +3,8 @@
 In one run, on the same corpus and with the same number of processes, prints:
   (a) the floor: read every document, split paragraphs, tokenise words (`re.findall(r"\\w+", text.lower())`);
   (b) `corpuslint check` with the default rule set (`--no-cache`): docs/s, MB/s, peak RSS of the process tree,
-      ratio to the floor, and its `--timings`;
+      ratio to the floor, and its `--timings`; the bytes per document the main process holds for the corpus
+      rules and for the findings (`bench/held.py`);
   (c) the same with a cache folder, cold then warm: time and speed-up;
   (d) the cross-document duplicate stage alone (`--select DUP003`) vs datatrove's 4-stage MinHash dedup (installed
       only into bench/out/.venv-datatrove) on the first `--dup-docs` documents: docs/s, ratio, recall;
@@ -51,7 +52,9 @@ TARGETS = {
     "peak_rss_mb": 1000,
     "warm_speedup": 20,
     "dup_ratio": 10,
+    "held_bytes": 1500,
 }
+HELD_DOCS = 5000  # documents over which bench/held.py measures the bytes held per document
 # planted defect kind -> the rule meant to find it (and related rules reported beside it)
 FAMILY_RULES = {
     "exact_duplicate": ("DUP003",),
@@ -249,6 +252,12 @@ def corpuslint(paths: list[str], cwd: Path, report: Path, *options: str) -> Meas
     if measured.returncode != 0:
         raise SystemExit(f"corpuslint failed ({measured.returncode}):\n{measured.stderr[-4000:]}")
     return measured
+
+
+def held_per_document(files: list[Path], documents: int) -> dict[str, float]:
+    command = [sys.executable, str(BENCH / "held.py"), *map(str, files), "--docs", str(documents)]
+    done = subprocess.run(command, capture_output=True, text=True, check=True, env=_SNAPSHOT_ENV)
+    return json.loads(done.stdout)
 
 
 def registered_rules() -> set[str]:
@@ -479,6 +488,13 @@ class Bench:
             f"    ratio to the floor: {ratio:.3f} (target >= {TARGETS['floor_ratio']}: "
             f"{mark(ratio >= TARGETS['floor_ratio'])}); CPU ratio (floor CPU / check CPU): "
             f"{floor.cpu_seconds / cold.cpu_seconds:.3f}; peak processes {cold.peak_processes}"
+        )
+        held = held_per_document(self.files, HELD_DOCS)
+        by_rule = ", ".join(f"{code} {held[code]:,.0f}" for code in sorted(held) if code[:1].isupper())
+        say(
+            f"    bytes held per document in the main process (first {held['documents']:,} documents, bench/held.py): "
+            f"corpus rules {held['corpus rules']:,.0f} ({by_rule}; target < {TARGETS['held_bytes']:,}: "
+            f"{mark(held['corpus rules'] < TARGETS['held_bytes'])}); findings, compressed, {held['findings']:,.0f}"
         )
         return cold
 

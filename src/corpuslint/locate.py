@@ -8,14 +8,44 @@ at the exact column of the file, even inside `\\u00e9` or `\\n` escapes.
 from __future__ import annotations
 
 import json
+import struct
+from collections.abc import Sequence
 from json.decoder import scanstring
-from typing import Protocol
+from typing import Any, Protocol
 
 from corpuslint.model import Document, Location
 from corpuslint.text import LineIndex
 
 _DECODER = json.JSONDecoder()
 _WS = " \t\n\r"
+POSITION_FIELDS = ("start", "end", "line", "column", "end_line", "end_column")
+_POSITIONS = struct.Struct("<q6i")  # record (-1: none) and the six positions
+# (path, document, field, packed record and positions[, snippet, snippet column]): what a corpus rule keeps per
+# document instead of a Location (~200 bytes instead of ~1.5 KB as an object)
+PackedLocation = tuple[Any, ...]
+
+
+def pack_location(location: Location, snippet: bool = False) -> PackedLocation:
+    """A compact, picklable form of `location`; the source snippet (text) is kept only if asked for."""
+    record = -1 if location.record is None else location.record
+    positions = _POSITIONS.pack(record, *(getattr(location, name) for name in POSITION_FIELDS))
+    packed = (location.path, location.document, location.field, positions)
+    return (*packed, location.snippet, location.snippet_column) if snippet else packed
+
+
+def unpack_location(packed: PackedLocation, positions: Sequence[int] | None = None) -> Location:
+    """The Location of a packed one (with its snippet if it was kept), optionally at other positions."""
+    path, document, field, numbers, *shown = packed
+    record, *own = _POSITIONS.unpack(numbers)
+    return Location.model_construct(
+        path=path,
+        document=document,
+        record=None if record < 0 else record,
+        field=field,
+        **dict(zip(POSITION_FIELDS, own if positions is None else positions, strict=True)),
+        snippet=shown[0] if shown else "",
+        snippet_column=shown[1] if shown else 1,
+    )
 
 
 class Locator(Protocol):

@@ -20,6 +20,7 @@ import xxhash
 from pydantic import BaseModel, ConfigDict, Field
 
 from corpuslint import minhash
+from corpuslint.locate import POSITION_FIELDS, PackedLocation, pack_location, unpack_location
 from corpuslint.model import Block, Document, Edit, Finding, Fix, Location, RelatedLocation, Role, Severity
 from corpuslint.rule import CorpusRule, DocContext, DocumentRule, Rule, drop_block
 from corpuslint.text import normalise, word_spans
@@ -27,10 +28,6 @@ from corpuslint.text import normalise, word_spans
 _DIGIT_RE = re.compile(r"\d")
 _OTHER_DIGIT_RE = re.compile(r"(?![0-9])\d")
 _ASCII_DIGITS_TO_ZERO = bytes.maketrans(b"123456789", b"000000000")
-_POSITION_FIELDS = ("start", "end", "line", "column", "end_line", "end_column")
-_POSITIONS = struct.Struct("<q6i")  # record (-1: none) and the six positions
-# (path, document, field, packed record and positions): ~200 bytes instead of ~700 for a Location
-PackedLocation = tuple[str, str, str | None, bytes]
 
 
 class _Options(BaseModel):
@@ -91,40 +88,19 @@ def _exact_and_folded_keys(text: str) -> tuple[int, int]:
     return exact, xxhash.xxh3_64_intdigest(data.translate(_ASCII_DIGITS_TO_ZERO))
 
 
-def _pack(location: Location) -> PackedLocation:
-    record = -1 if location.record is None else location.record
-    positions = _POSITIONS.pack(record, *(getattr(location, name) for name in _POSITION_FIELDS))
-    return location.path, location.document, location.field, positions
-
-
-def _unpack(packed: PackedLocation, positions: Sequence[int] | None = None) -> Location:
-    """The Location (without a source snippet, which is text) of a packed one, optionally at other positions."""
-    path, document, field, numbers = packed
-    record, *own = _POSITIONS.unpack(numbers)
-    return Location.model_construct(
-        path=path,
-        document=document,
-        record=None if record < 0 else record,
-        field=field,
-        **dict(zip(_POSITION_FIELDS, own if positions is None else positions, strict=True)),
-        snippet="",
-        snippet_column=1,
-    )
-
-
 def _anchor(doc: Document, ctx: DocContext) -> PackedLocation | None:
     """Where a cross-document finding points: the headline, else the first block (shared by the corpus rules,
     so one copy travels and is held)."""
 
     def compute() -> PackedLocation | None:
         first = doc.headline or next(iter(_text_blocks(doc)), None)
-        return None if first is None else _pack(doc.locate_block(first))
+        return None if first is None else pack_location(doc.locate_block(first))
 
     return ctx.memo("dup-anchor", compute)
 
 
 def _related(packed: PackedLocation, message: str) -> RelatedLocation:
-    return RelatedLocation(location=_unpack(packed), message=message)
+    return RelatedLocation(location=unpack_location(packed), message=message)
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -482,7 +458,7 @@ class NearDuplicateDocument(CorpusRule):
             "cluster_size": len(cluster),
         }
         return self.finding(
-            _unpack(signatures[match.later].anchor),
+            unpack_location(signatures[match.later].anchor),
             what,
             evidence=evidence,
             related=[_related(earlier, f"the earlier copy (Jaccard {match.jaccard:.2f})")],
@@ -622,7 +598,7 @@ class DuplicateHeadline(CorpusRule):
                 same_words = sig.body == earliest.body
                 difference = "differs only in case or punctuation" if same_words else "is different"
                 yield self.finding(
-                    _unpack(sig.anchor),
+                    unpack_location(sig.anchor),
                     f"Same headline as an earlier document whose body {difference} ({len(members)} documents share "
                     f"this headline, {len(bodies)} different bodies)",
                     evidence={
@@ -635,14 +611,29 @@ class DuplicateHeadline(CorpusRule):
                 )
 
 
-@dataclass(frozen=True, slots=True)
 class HeadlineKeys:
-    """What DUP004 keeps per document."""
+    """What DUP004 keeps per document: where it is, and three 64-bit keys packed in one bytes object (three
+    Python ints would take twice the memory): of the normalised headline, of the body as written, and of the
+    body's words (case and punctuation normalised)."""
 
-    anchor: PackedLocation
-    headline: int  # key of the normalised headline
-    raw_body: int  # key of the body as written
-    body: int  # key of the body's words (case and punctuation normalised)
+    __slots__ = ("_keys", "anchor")
+    _LAYOUT = struct.Struct("<QQQ")
+
+    def __init__(self, anchor: PackedLocation, headline: int, raw_body: int, body: int) -> None:
+        self.anchor = anchor
+        self._keys = self._LAYOUT.pack(headline, raw_body, body)
+
+    @property
+    def headline(self) -> int:
+        return self._LAYOUT.unpack(self._keys)[0]
+
+    @property
+    def raw_body(self) -> int:
+        return self._LAYOUT.unpack(self._keys)[1]
+
+    @property
+    def body(self) -> int:
+        return self._LAYOUT.unpack(self._keys)[2]
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -674,7 +665,7 @@ class ParagraphKeys:
     def location(self, paragraph: int) -> Location:
         positions = np.frombuffer(self.positions, dtype=np.int32).reshape(-1, 6)[paragraph].tolist()
         path, document, _, numbers = self.anchor
-        return _unpack((path, document, self.fields[paragraph], numbers), positions)
+        return unpack_location((path, document, self.fields[paragraph], numbers), positions)
 
 
 class BoilerplateParagraph(CorpusRule):
@@ -715,7 +706,7 @@ class BoilerplateParagraph(CorpusRule):
         blocks = [block for block, _ in picked]
         keys = np.array([_key(" ".join(tokens)) for _, tokens in picked], dtype=np.uint64)
         locations = [doc.locate_block(block) for block in blocks]
-        positions = np.array([[getattr(loc, name) for name in _POSITION_FIELDS] for loc in locations], np.int32)
+        positions = np.array([[getattr(loc, name) for name in POSITION_FIELDS] for loc in locations], np.int32)
         fields = tuple(block.field for block in blocks)
         return ParagraphKeys(_body_keys(doc, ctx).exact, keys.tobytes(), positions.tobytes(), fields, anchor)
 

@@ -16,6 +16,7 @@ import itertools
 import math
 import re
 import statistics
+import struct
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
@@ -25,6 +26,7 @@ import numpy as np
 import xxhash
 from pydantic import BaseModel, ConfigDict, Field
 
+from corpuslint.locate import PackedLocation, pack_location, unpack_location
 from corpuslint.model import Block, Document, Finding, Location, RelatedLocation, Role, Severity
 from corpuslint.rule import DocContext, DocumentRule, Rule, StatisticsRule
 from corpuslint.text import sentences, word_spans, words
@@ -294,22 +296,53 @@ class OffTopicOptions(BaseModel):
     )
 
 
+_TERM_SIZES = struct.Struct("<III")
+
+
 @dataclass(frozen=True, slots=True)
 class HeadlineSignature:
-    """Compact per-document input of HEAD001: hashed term ids (about 1 KB for a 600-word story), no body text; the
-    headline and two locations are added only for a document that could be reported."""
+    """Compact per-document input of HEAD001: hashed term ids in one buffer (about 2 KB for a 600-word story), no
+    body text; the headline and two locations are added only for a document that could be reported."""
 
-    headline_ids: np.ndarray  # unique uint32
-    body_ids: np.ndarray  # unique, sorted uint32
-    body_counts: np.ndarray  # term frequency of each body id
-    lead_ids: np.ndarray  # unique uint32 of the lead (first LEAD_TERMS body terms)
+    # the sizes of the three id arrays (uint32 each); the ids: the headline's (unique, sorted), the body's (unique,
+    # sorted) and the lead's (first LEAD_TERMS body terms; unique, sorted); then a uint16 count per body id
+    terms: bytes
     body_key: int  # identifies the body, so each distinct body counts once in document frequencies
     headline_term_count: int
     # Only for a document that could be reported (see LOCATE_GATE); locating costs more than all the rest.
-    headline: Location | None = None
+    headline: PackedLocation | None = None
     headline_text: str = ""  # the finding's matched text (keeps fingerprints stable when scores move)
-    best_sentence: Location | None = None
+    best_sentence: PackedLocation | None = None
     best_shared: int = 0
+
+    @staticmethod
+    def pack_terms(
+        headline_ids: np.ndarray, body_ids: np.ndarray, body_counts: np.ndarray, lead_ids: np.ndarray
+    ) -> bytes:
+        ids = np.concatenate([headline_ids, body_ids, lead_ids]).astype(np.uint32)
+        sizes = _TERM_SIZES.pack(len(headline_ids), len(body_ids), len(lead_ids))
+        return sizes + ids.tobytes() + body_counts.astype(np.uint16).tobytes()
+
+    def _ids(self, part: int) -> np.ndarray:
+        sizes = _TERM_SIZES.unpack_from(self.terms)
+        return np.frombuffer(self.terms, np.uint32, sizes[part], _TERM_SIZES.size + 4 * sum(sizes[:part]))
+
+    @property
+    def headline_ids(self) -> np.ndarray:
+        return self._ids(0)
+
+    @property
+    def body_ids(self) -> np.ndarray:
+        return self._ids(1)
+
+    @property
+    def lead_ids(self) -> np.ndarray:
+        return self._ids(2)
+
+    @property
+    def body_counts(self) -> np.ndarray:
+        sizes = _TERM_SIZES.unpack_from(self.terms)
+        return np.frombuffer(self.terms, np.uint16, sizes[1], _TERM_SIZES.size + 4 * sum(sizes))
 
 
 LEAD_TERMS = 40
@@ -436,11 +469,10 @@ class OffTopicHeadline(StatisticsRule):
             return None
         vocabulary = found.vocabulary
         body_ids, body_counts = vocabulary.ids, np.minimum(vocabulary.counts, 65535).astype(np.uint16)
+        headline_ids = _sorted_ids(term_ids(headline_terms).tolist())
+        lead_ids = _sorted_ids(found.body_ids[:LEAD_TERMS].tolist())
         sig = HeadlineSignature(
-            headline_ids=_sorted_ids(term_ids(headline_terms).tolist()),
-            body_ids=body_ids,
-            body_counts=body_counts,
-            lead_ids=_sorted_ids(found.body_ids[:LEAD_TERMS].tolist()),
+            terms=HeadlineSignature.pack_terms(headline_ids, body_ids, body_counts, lead_ids),
             body_key=xxhash.xxh3_64_intdigest(body_ids.tobytes() + body_counts.tobytes()),
             headline_term_count=len(headline_terms),
         )
@@ -450,9 +482,9 @@ class OffTopicHeadline(StatisticsRule):
         best = _best_sentence(doc, found, {t: _local_idf(table, t) for t in headline_terms})
         return replace(
             sig,
-            headline=doc.locate_block(found.headline),
+            headline=pack_location(doc.locate_block(found.headline), snippet=True),
             headline_text=found.headline.text,
-            best_sentence=best[0] if best else None,
+            best_sentence=pack_location(best[0], snippet=True) if best else None,
             best_shared=best[1] if best else 0,
         )
 
@@ -514,9 +546,10 @@ class OffTopicHeadline(StatisticsRule):
         notes = []
         if sig.best_sentence is not None:
             shared = f"shares {sig.best_shared} of {sig.headline_term_count} headline terms"
-            notes.append(RelatedLocation(location=sig.best_sentence, message=f"best-matching body sentence ({shared})"))
+            best = unpack_location(sig.best_sentence)
+            notes.append(RelatedLocation(location=best, message=f"best-matching body sentence ({shared})"))
         return self.finding(
-            sig.headline,
+            unpack_location(sig.headline),
             f"Headline looks off-topic for its body: off-topic score {related.score:.2f} >= {threshold:.2f} "
             f"(TF-IDF cosine {related.cosine:.2f}, headline terms in body {related.bm25:.2f}, "
             f"in lead {related.lead_recall:.2f})",
