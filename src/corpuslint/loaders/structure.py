@@ -53,8 +53,12 @@ def parse_blocks(text: str, field: str, start: int = 0, end: int | None = None) 
     blocks: list[Block] = []
     for block_start, block_end in blank_line_blocks(text, start, end):
         pending: tuple[int, int] | None = None
-        for line_start, line_end in lines(text[block_start:block_end]):
-            s, e = strip_span(text, block_start + line_start, block_start + line_end)
+        chunk = text[block_start:block_end]
+        if "\n" in chunk or "\r" in chunk:
+            spans = [strip_span(text, block_start + a, block_start + b) for a, b in lines(chunk)]
+        else:  # one line, already trimmed: most paragraphs of JSON records
+            spans = [(block_start, block_end)]
+        for s, e in spans:
             if s >= e:
                 continue
             line = text[s:e]
