@@ -318,7 +318,10 @@ def _map_units(
         return
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
     context = multiprocessing.get_context(method)
-    chunksize = max(1, min(32, len(work) // (processes * 8)))
+    # Batches of small files save inter-process round trips; a large unit travels alone, so that no worker is
+    # left with a long batch while the others are idle at the end of the run.
+    batch = options.chunk_bytes // max(1, size // len(work))
+    chunksize = max(1, min(32, batch, len(work) // (processes * 8)))
     with ProcessPoolExecutor(processes, mp_context=context, initializer=_init_worker, initargs=(settings,)) as pool:
         yield from pool.map(_check_in_worker, work, chunksize=chunksize)
 
