@@ -137,3 +137,23 @@ def test_check_never_writes_to_the_corpus(tmp_path: Path) -> None:
     check(tmp_path)
     after = {p: (p.stat().st_mtime_ns, p.read_bytes()) for p in tmp_path.rglob("*")}
     assert before == after
+
+
+def test_a_lone_surrogate_in_a_json_string_is_reported_in_every_format(tmp_path: Path, cli) -> None:
+    """JSON allows "\\ud800", which decodes to a character UTF-8 cannot encode: the reports write it as that
+    escape (valid JSON, the exact data) instead of failing."""
+    title = "Bad \\ud800 headline about the council budget vote"
+    record = f'{{"id": "a", "title": "{title}", "body": "{title}\\n\\nThe body goes on."}}\n'
+    (tmp_path / "feed.jsonl").write_text(record, encoding="utf-8")
+    for fmt in ("json", "jsonl", "sarif", "text", "github", "html"):
+        options = ["--select", "DUP001", "--fail-on", "info", "--format", fmt, "-o", f"out.{fmt}"]
+        done = cli(["check", "feed.jsonl", "--no-cache", *options], cwd=tmp_path)
+        assert done.exit_code == 1, (fmt, done.output)
+        written = (tmp_path / f"out.{fmt}").read_text(encoding="utf-8")
+        # the HTML page shows U+FFFD for it; GitHub annotations carry no matched text
+        assert "\\ud800" in written or fmt in ("html", "github"), fmt
+    report = json.loads((tmp_path / "out.json").read_text(encoding="utf-8"))
+    assert [f["code"] for f in report["findings"]] == ["DUP001"]
+    assert report["findings"][0]["text"] == "Bad \ud800 headline about the council budget vote"
+    json.loads((tmp_path / "out.sarif").read_text(encoding="utf-8"))
+    assert cli(["baseline", "feed.jsonl", "--no-cache", "-o", "base.json"], cwd=tmp_path).exit_code == 0

@@ -5,6 +5,7 @@ Exit codes: 0 nothing at or above `--fail-on`; 1 findings at or above it; 2 usag
 
 from __future__ import annotations
 
+import io
 import json
 import sys
 import time
@@ -171,11 +172,15 @@ def _write(output_format: str, result: RunResult, output: Path | None, statistic
         else:
             write_report(output_format, result, stream)
 
+    # A JSON string may decode to a lone surrogate ("\ud800"), which UTF-8 cannot encode: it is written as that
+    # escape, which is also what JSON and SARIF need, rather than failing the run.
     if output is None:
+        if isinstance(sys.stdout, io.TextIOWrapper):
+            sys.stdout.reconfigure(errors="backslashreplace")
         writer(sys.stdout)
         return
     try:
-        with output.open("w", encoding="utf-8") as stream:
+        with output.open("w", encoding="utf-8", errors="backslashreplace") as stream:
             writer(stream)
     except OSError as exc:
         raise _fail(f"cannot write {output}: {exc.strerror}") from None

@@ -46,7 +46,7 @@ def write_baseline(findings: Iterable[Finding], path: Path) -> int:
         if lines
         else (f'{{\n  "version": {BASELINE_VERSION},\n  "findings": []\n}}\n')
     )
-    path.write_text(text, encoding="utf-8")
+    path.write_text(text, encoding="utf-8", errors="backslashreplace")  # a lone surrogate as its JSON escape
     return len(rows)
 
 
