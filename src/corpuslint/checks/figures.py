@@ -15,7 +15,7 @@ import regex
 from pydantic import BaseModel, ConfigDict, Field
 
 from corpuslint.model import Block, Document, Finding, RelatedLocation, Role, Severity
-from corpuslint.quantities import Figure, Kind, Qualifier, compatible, extract_figures, supports
+from corpuslint.quantities import Figure, Kind, Qualifier, compatible, extract_figures, may_hold_figures, supports
 from corpuslint.rule import DocContext, DocumentRule, Rule
 from corpuslint.text import words
 
@@ -44,8 +44,10 @@ _STOP_WORDS = frozenset(
     years bn m million billion""".split()
 )
 # Cheap gate: a block without any of these holds no money, percentage, scaled or comma-grouped count (the
-# distinctive figures when counts start at 1,000), so it need not be parsed for FIG004.
-_DISTINCTIVE_MARK_RE = regex.compile(r"[$£€¥₹%]|\d(?:,\d\d\d|\s?(?:bn|mn|tn|m|k|pc)\b)")
+# distinctive figures when counts start at 1,000), so it need not be parsed for FIG004. The marks are a symbol
+# or a digit followed by a comma group or a scale (the two halves of one pattern, searched apart: faster).
+_MARK_SYMBOLS = "$£€¥₹%"
+_DIGIT_MARK_RE = regex.compile(r"\d(?:,\d\d\d|\s?(?:bn|mn|tn|m|k|pc)\b)")
 _DISTINCTIVE_WORDS = (
     "illion",
     "thousand",
@@ -570,7 +572,8 @@ class UnattributedFigure(DocumentRule):
         gate = self.options.min_count >= _GATED_MIN_COUNT
         holding = []
         for block in doc.body:
-            if gate and not _may_hold_distinctive(block.text):
+            lowered = block.text.lower()
+            if not may_hold_figures(block.text, lowered) or (gate and not _may_hold_distinctive(block.text, lowered)):
                 continue
             found = [f for f in _without_conversions(block.text, block_figures(ctx, block)) if self._distinctive(f)]
             if found:
@@ -583,10 +586,9 @@ class UnattributedFigure(DocumentRule):
         return figure.kind is Kind.COUNT and (figure.scaled or figure.value >= self.options.min_count)
 
 
-def _may_hold_distinctive(text: str) -> bool:
-    if _DISTINCTIVE_MARK_RE.search(text) is not None:
+def _may_hold_distinctive(text: str, lowered: str) -> bool:
+    if any(symbol in text for symbol in _MARK_SYMBOLS) or _DIGIT_MARK_RE.search(text) is not None:
         return True
-    lowered = text.lower()
     return any(word in lowered for word in _DISTINCTIVE_WORDS)
 
 
