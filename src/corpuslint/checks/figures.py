@@ -65,6 +65,7 @@ _DISTINCTIVE_WORDS = (
     "chf",
 )
 _GATED_MIN_COUNT = 1000
+_ALWAYS_DISTINCTIVE = frozenset([Kind.MONEY, Kind.PERCENT, Kind.POINTS])
 _SENTENCE_BREAK_RE = regex.compile(r"[.!?;](?=\s|[^\W\d_]|$)")
 _CONTEXT_WINDOW = 160
 _CONVERSION_GLUE = frozenset(["(", ";", ":", "/", "or"])
@@ -550,6 +551,10 @@ class UnattributedFigure(DocumentRule):
             if is_sourced
             for figure in found
         }
+        # `supports` needs compatible kinds both ways: only those attributed figures are compared.
+        sourced_by_kind: dict[Kind, list[Figure]] = {}
+        for figure in sourced.values():
+            sourced_by_kind.setdefault(figure.kind, []).append(figure)
         seen: set[tuple] = set()
         for suspect in suspects:
             figure = suspect.figure
@@ -557,7 +562,11 @@ class UnattributedFigure(DocumentRule):
             if key in seen:  # one finding per value: its first unattributed mention
                 continue
             seen.add(key)
-            if any(supports(figure, other) or supports(other, figure) for other in sourced.values()):
+            if any(
+                supports(figure, other) or supports(other, figure)
+                for kind in _KINDS_THAT_MAY_SUPPORT[figure.kind]
+                for other in sourced_by_kind.get(kind, ())
+            ):
                 continue
             yield self.finding(
                 doc.locate_block(suspect.block, figure.start, figure.end),
@@ -569,25 +578,29 @@ class UnattributedFigure(DocumentRule):
 
     def _distinctive_by_block(self, doc: Document, ctx: DocContext) -> list[tuple[Block, list[Figure]]]:
         """The body blocks holding distinctive figures, with those figures (bracketed conversions left out)."""
-        gate = self.options.min_count >= _GATED_MIN_COUNT
+        min_count = self.options.min_count
+        gate = min_count >= _GATED_MIN_COUNT
         holding = []
         for block in doc.body:
             lowered = block.text.lower()
             if not may_hold_figures(block.text, lowered) or (gate and not _may_hold_distinctive(block.text, lowered)):
                 continue
-            found = [f for f in _without_conversions(block.text, block_figures(ctx, block)) if self._distinctive(f)]
+            figures = _without_conversions(block.text, block_figures(ctx, block))
+            found = [f for f in figures if f.kind in _ALWAYS_DISTINCTIVE or _is_large_count(f, min_count)]
             if found:
                 holding.append((block, found))
         return holding
 
-    def _distinctive(self, figure: Figure) -> bool:
-        if figure.kind in (Kind.MONEY, Kind.PERCENT, Kind.POINTS):
-            return True
-        return figure.kind is Kind.COUNT and (figure.scaled or figure.value >= self.options.min_count)
+
+def _is_large_count(figure: Figure, min_count: int) -> bool:
+    return figure.kind is Kind.COUNT and (figure.scaled or figure.value >= min_count)
 
 
 def _may_hold_distinctive(text: str, lowered: str) -> bool:
-    if any(symbol in text for symbol in _MARK_SYMBOLS) or _DIGIT_MARK_RE.search(text) is not None:
+    for symbol in _MARK_SYMBOLS:  # a plain loop: any() over a generator costs more than these six searches
+        if symbol in text:
+            return True
+    if _DIGIT_MARK_RE.search(text) is not None:
         return True
     return any(word in lowered for word in _DISTINCTIVE_WORDS)
 
