@@ -534,22 +534,23 @@ class UnattributedFigure(DocumentRule):
     Options = UnattributedOptions
 
     def check(self, doc: Document, ctx: DocContext) -> Iterable[Finding]:
-        # Only blocks holding a distinctive figure matter, as suspects or as attributed mentions.
-        holding = self._distinctive_by_block(doc, ctx)
-        attributed = [_is_attributed(block, ctx) for block, _ in holding]
+        # Only blocks holding a distinctive figure matter, as suspects or as attributed mentions. Attribution needs
+        # no figures: the unattributed blocks are parsed first, and the attributed ones only if they hold a suspect.
+        candidates = self._candidate_blocks(doc)
+        attributed = [_is_attributed(block, ctx) for block in candidates]
         suspects = [
             Placed(figure, block)
-            for (block, found), sourced in zip(holding, attributed, strict=True)
-            if not sourced
-            for figure in found
+            for block, is_sourced in zip(candidates, attributed, strict=True)
+            if not is_sourced
+            for figure in self._distinctive_figures(block, ctx)
         ]
         if not suspects:
             return
         sourced = {
             _value_key(figure): figure
-            for (_, found), is_sourced in zip(holding, attributed, strict=True)
+            for block, is_sourced in zip(candidates, attributed, strict=True)
             if is_sourced
-            for figure in found
+            for figure in self._distinctive_figures(block, ctx)
         }
         # `supports` needs compatible kinds both ways: only those attributed figures are compared.
         sourced_by_kind: dict[Kind, list[Figure]] = {}
@@ -576,24 +577,24 @@ class UnattributedFigure(DocumentRule):
                 evidence={**_figure_evidence(figure), "sentence": _sentence_of(ctx, suspect.block, figure)},
             )
 
-    def _distinctive_by_block(self, doc: Document, ctx: DocContext) -> list[tuple[Block, list[Figure]]]:
-        """The body blocks holding distinctive figures, with those figures (bracketed conversions left out)."""
-        min_count = self.options.min_count
-        gate = min_count >= _GATED_MIN_COUNT
-        holding = []
+    def _candidate_blocks(self, doc: Document) -> list[Block]:
+        """The body blocks that may hold a distinctive figure (the cheap gate; see `_may_hold_distinctive`)."""
+        gate = self.options.min_count >= _GATED_MIN_COUNT
+        candidates = []
         for block in doc.body:
             lowered = block.text.lower()
-            if not may_hold_figures(block.text, lowered) or (gate and not _may_hold_distinctive(block.text, lowered)):
-                continue
-            figures = _without_conversions(block.text, block_figures(ctx, block))
-            found = [f for f in figures if f.kind in _ALWAYS_DISTINCTIVE or _is_large_count(f, min_count)]
-            if found:
-                holding.append((block, found))
-        return holding
+            if may_hold_figures(block.text, lowered) and (not gate or _may_hold_distinctive(block.text, lowered)):
+                candidates.append(block)
+        return candidates
 
+    def _distinctive_figures(self, block: Block, ctx: DocContext) -> list[Figure]:
+        """The distinctive figures of a block, bracketed conversions left out."""
+        return [f for f in _without_conversions(block.text, block_figures(ctx, block)) if self._distinctive(f)]
 
-def _is_large_count(figure: Figure, min_count: int) -> bool:
-    return figure.kind is Kind.COUNT and (figure.scaled or figure.value >= min_count)
+    def _distinctive(self, figure: Figure) -> bool:
+        if figure.kind in _ALWAYS_DISTINCTIVE:
+            return True
+        return figure.kind is Kind.COUNT and (figure.scaled or figure.value >= self.options.min_count)
 
 
 def _may_hold_distinctive(text: str, lowered: str) -> bool:
