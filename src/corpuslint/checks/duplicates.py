@@ -172,8 +172,10 @@ class HeadlineRepeatedInBody(DocumentRule):
         if len(wanted) < self.options.min_words:
             return
         body_tokens = _token_lists(doc, ctx)[len(doc.summary) :]
+        longest_repeat = 2 * len(wanted)
         for block, tokens in zip(doc.body, body_tokens, strict=True):
-            if block.role is Role.BULLET:
+            # Most blocks: too long to be the headline, and not starting with its first word (see `_repeat`).
+            if block.role is Role.BULLET or (len(tokens) > longest_repeat and tokens[0] != wanted[0]):
                 continue
             repeat = self._repeat(headline, wanted, block, tokens)
             if repeat is None:
