@@ -65,7 +65,6 @@ _DISTINCTIVE_WORDS = (
     "chf",
 )
 _GATED_MIN_COUNT = 1000
-_ALWAYS_DISTINCTIVE = frozenset([Kind.MONEY, Kind.PERCENT, Kind.POINTS])
 _SENTENCE_BREAK_RE = regex.compile(r"[.!?;](?=\s|[^\W\d_]|$)")
 _CONTEXT_WINDOW = 160
 _CONVERSION_GLUE = frozenset(["(", ";", ":", "/", "or"])
@@ -592,7 +591,7 @@ class UnattributedFigure(DocumentRule):
         return [f for f in _without_conversions(block.text, block_figures(ctx, block)) if self._distinctive(f)]
 
     def _distinctive(self, figure: Figure) -> bool:
-        if figure.kind in _ALWAYS_DISTINCTIVE:
+        if figure.kind in (Kind.MONEY, Kind.PERCENT, Kind.POINTS):
             return True
         return figure.kind is Kind.COUNT and (figure.scaled or figure.value >= self.options.min_count)
 
