@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import xxhash
 from datasketch import MinHash
 
 from conftest import check, codes, write_corpus
@@ -368,3 +369,11 @@ def test_a_hot_lsh_bucket_pairs_only_members_that_share_a_second_band() -> None:
 
     small = signatures[: minhash.HOT_BUCKET]
     assert len(minhash.candidate_pairs(small, bands, rows)) == minhash.HOT_BUCKET * (minhash.HOT_BUCKET - 1) // 2
+
+
+def test_token_hashes_are_xxh3_of_each_token() -> None:
+    def one_by_one(tokens: list[str]) -> list[int]:
+        return [xxhash.xxh3_64_intdigest(t.encode("utf-8", "surrogatepass")) for t in tokens]
+
+    for tokens in (["the", "minister", "said", "£15.8m", "don't"], [], [""], ["a\x00b", "c"], ["\ud800", "é", "日本"]):
+        assert minhash.token_hashes(tokens).tolist() == one_by_one(tokens)

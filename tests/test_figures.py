@@ -5,7 +5,11 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pytest
+import regex
+
 from conftest import SEEDS, check, write_corpus
+from corpuslint.checks.figures import _DISTINCTIVE_WORDS, _may_hold_distinctive
 from corpuslint.model import Finding, Severity
 
 ARTICLE = """# Harbor Logistics profit jumps
@@ -175,3 +179,29 @@ def test_bad_input_never_crashes(tmp_path: Path) -> None:
     ]
     result = check(write_corpus(tmp_path, {"huge.txt": huge, "odd.jsonl": records}), select=["FIG"])
     assert not [f for f in result.findings if f.code.startswith("INPUT")]
+
+
+# FIG004's gate as one pattern: the split form (symbols, then digits with a scale or comma group) must agree.
+_ONE_PATTERN_GATE = regex.compile(r"[$£€¥₹%]|\d(?:,\d\d\d|\s?(?:bn|mn|tn|m|k|pc)\b)")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Profits rose 5% to £3m.",
+        "It cost 2,500 dollars",
+        "a 7m audience",
+        "7 mln viewers",
+        "5 BN",
+        "In 2004 the EUR rate fell",
+        "the amateur scene",
+        "¥300bn",
+        "no figure here",
+        "١٢٣ bn",
+        "",
+    ],
+)
+def test_distinctive_gate_matches_its_one_pattern_form(text: str) -> None:
+    lowered = text.lower()
+    expected = _ONE_PATTERN_GATE.search(text) is not None or any(word in lowered for word in _DISTINCTIVE_WORDS)
+    assert _may_hold_distinctive(text, lowered) is expected

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from corpuslint.quantities import Figure, Kind, Qualifier, extract_figures, supports
+from corpuslint.quantities import Figure, Kind, Qualifier, extract_figures, may_hold_figures, supports
 
 M, BN = 1e6, 1e9
 MONEY, PCT, PTS, COUNT, YEAR, DATE = Kind.MONEY, Kind.PERCENT, Kind.POINTS, Kind.COUNT, Kind.YEAR, Kind.DATE
@@ -214,3 +214,31 @@ def test_any_unicode_and_huge_text() -> None:
     assert [f.text for f in found] == ["$5bn", "١٢٣"] * 2000
     assert found[1].value == 123
     assert extract_figures("") == []
+
+
+GATE_TEXTS = [
+    "No figures in this sentence at all.",
+    "Two hundred people came; half a million watched.",
+    "It rose five per cent and a thousand more joined.",
+    "Sales were ٣٠٠ مليون دولار.",  # Arabic-Indic digits
+    "A FOUR BILLION DOLLAR deal",
+    "the recent compound hundredth",  # scale-like words that are none
+    "Price: $5",
+    "",
+    *[text for text, _ in FORMS],
+    *FALSE_FRIENDS,
+]
+
+
+@pytest.mark.parametrize("text", GATE_TEXTS)
+def test_may_hold_figures_never_hides_a_figure(text: str) -> None:
+    if not may_hold_figures(text):
+        assert extract_figures(text, small_number_words=False) == []
+    assert may_hold_figures(text) is may_hold_figures(text, text.lower())
+
+
+def test_may_hold_figures_rejects_plain_prose() -> None:
+    assert not may_hold_figures("No figures in this sentence at all, only words.")
+    assert not may_hold_figures("A quiet day: nobody came, nothing sold.")
+    assert may_hold_figures("Two hundred people came")
+    assert may_hold_figures("Sales were ٣٠٠ مليون دولار.")

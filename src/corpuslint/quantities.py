@@ -18,7 +18,16 @@ from dataclasses import dataclass
 
 import regex
 
-__all__ = ["Figure", "Kind", "Qualifier", "compatible", "extract_figures", "supports", "value_supports"]
+__all__ = [
+    "Figure",
+    "Kind",
+    "Qualifier",
+    "compatible",
+    "extract_figures",
+    "may_hold_figures",
+    "supports",
+    "value_supports",
+]
 
 
 class Kind(enum.StrEnum):
@@ -235,6 +244,7 @@ _WORD_FIGURE_AT = _figure_pattern(
 assert _WORD_FIGURE_AT.groupindex == _DIGIT_FIGURE_AT.groupindex
 _GROUP_NAMES = sorted(_DIGIT_FIGURE_AT.groupindex, key=_DIGIT_FIGURE_AT.groupindex.__getitem__)
 _DIGIT_START_RE = regex.compile(r"(?<![\w.,/])\d", regex.V0)  # not inside a word, a decimal or a path
+_ANY_DIGIT_RE = regex.compile(r"\d", regex.V0)  # the digits `_DIGIT_START_RE` looks for, wherever they are
 _SMALL_WORD_RE = regex.compile(rf"(?<![\w-])(?:{_TENS_RE}|{_UNIT_RE})(?!\w)", regex.V0)
 # Words a number word must stand before to be worth finding when small number words are not wanted.
 _WORD_TRIGGERS = ("hundred", "thousand", "illion", "cent", "dollar", "pound")
@@ -281,6 +291,16 @@ def extract_figures(text: str, *, small_number_words: bool = True) -> list[Figur
         if figure is not None:
             figures.append(figure)
     return figures
+
+
+def may_hold_figures(text: str, lowered: str | None = None) -> bool:
+    """False only when `extract_figures(text, small_number_words=False)` is sure to find nothing: every figure
+    starts at a digit or at number words before a scale or unit word (`lowered`: `text.lower()`, if at hand).
+    A cheap gate: a digit is found at the first one, and most paragraphs without one hold none of the words."""
+    if _ANY_DIGIT_RE.search(text) is not None:
+        return True
+    lowered = text.lower() if lowered is None else lowered
+    return any(trigger in lowered for trigger in _WORD_TRIGGERS)
 
 
 def _anchors(text: str, small_number_words: bool) -> list[int]:

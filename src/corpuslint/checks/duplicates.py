@@ -148,8 +148,10 @@ class HeadlineRepeatedInBody(DocumentRule):
         if len(wanted) < self.options.min_words:
             return
         body_tokens = _token_lists(doc, ctx)[len(doc.summary) :]
+        longest_repeat = 2 * len(wanted)
         for block, tokens in zip(doc.body, body_tokens, strict=True):
-            if block.role is Role.BULLET:
+            # Most blocks: too long to be the headline, and not starting with its first word (see `_repeat`).
+            if block.role is Role.BULLET or (len(tokens) > longest_repeat and tokens[0] != wanted[0]):
                 continue
             repeat = self._repeat(headline, wanted, block, tokens)
             if repeat is None:
@@ -243,7 +245,7 @@ class DuplicateParagraph(DocumentRule):
 
     def check(self, doc: Document, ctx: DocContext) -> Iterable[Finding]:
         hashes, owners = _shingles(doc, ctx, self.options.shingle_size)
-        if len(np.unique(hashes)) == len(hashes):
+        if not _has_repeats(np.sort(hashes)):  # most documents: every shingle once, nothing to compare
             return
         blocks, tokens = _text_blocks(doc), _token_lists(doc, ctx)
         eligible = [
@@ -251,6 +253,14 @@ class DuplicateParagraph(DocumentRule):
             for index, block in enumerate(blocks)
             if block.role in (Role.PARAGRAPH, Role.BULLET) and len(tokens[index]) >= self.options.min_words
         ]
+        # One stable sort by hash serves every step below. Shingles come in block order (see
+        # `minhash.shingle_hashes`), so equal hashes stay in block order: the pairs (hash, block) are sorted too.
+        order = np.argsort(hashes, kind="stable")
+        ordered, ordered_owners = hashes[order], owners[order]
+        # A repeat (exact or near) shares a shingle between two eligible blocks; repeats inside one block or
+        # with a heading or a short line are common and lead nowhere.
+        if not _shared_between(ordered, ordered_owners, _block_mask(eligible, len(blocks))):
+            return
         allowed = set(eligible)
         keys = {index: " ".join(tokens[index]) for index in eligible}
         best: dict[int, tuple[float, int]] = {}
@@ -261,9 +271,9 @@ class DuplicateParagraph(DocumentRule):
                 best[index] = (1.0, -first)
         # Only eligible blocks are paired, and identical copies are matched to their first occurrence directly:
         # a paragraph repeated n times would otherwise cost n*n/2 pairs (minutes for a few thousand copies).
-        paired = np.isin(owners, [index for index in eligible if index not in best])
-        shared = _shared_shingles(hashes[paired], owners[paired])
-        sizes = _distinct_per_block(hashes, owners, len(blocks))
+        paired = _block_mask([index for index in eligible if index not in best], len(blocks))[ordered_owners]
+        shared = _shared_shingles(ordered[paired], ordered_owners[paired])
+        sizes = _distinct_per_block(ordered, ordered_owners, len(blocks))
         for (earlier, later), count in shared.items():
             if earlier not in allowed or later not in allowed:
                 continue
@@ -284,17 +294,15 @@ class DuplicateParagraph(DocumentRule):
             )
 
 
-def _shared_shingles(hashes: np.ndarray, owners: np.ndarray) -> dict[tuple[int, int], int]:
-    """Number of distinct shingles shared by each pair of blocks (earlier, later) that share any. One sort;
-    only the (few) repeated shingles are looked at in Python."""
-    order = np.argsort(hashes, kind="stable")
-    ordered = hashes[order]
+def _shared_shingles(ordered: np.ndarray, owners: np.ndarray) -> dict[tuple[int, int], int]:
+    """Number of distinct shingles shared by each pair of blocks (earlier, later) that share any, from the
+    hashes sorted (with their blocks); only the (few) repeated shingles are looked at in Python."""
     repeated = np.flatnonzero(ordered[1:] == ordered[:-1])
     shared: dict[tuple[int, int], int] = defaultdict(int)
     if not len(repeated):
         return shared
-    firsts = owners[order[repeated]].tolist()
-    seconds = owners[order[repeated + 1]].tolist()
+    firsts = owners[repeated].tolist()
+    seconds = owners[repeated + 1].tolist()
     runs: list[set[int]] = []  # the blocks holding each repeated shingle
     previous = -2
     for position, first, second in zip(repeated.tolist(), firsts, seconds, strict=True):
@@ -310,10 +318,31 @@ def _shared_shingles(hashes: np.ndarray, owners: np.ndarray) -> dict[tuple[int, 
     return shared
 
 
-def _distinct_per_block(hashes: np.ndarray, owners: np.ndarray, blocks: int) -> list[int]:
-    order = np.lexsort((hashes, owners))
-    first = np.r_[True, (hashes[order][1:] != hashes[order][:-1]) | (owners[order][1:] != owners[order][:-1])]
-    return np.bincount(owners[order][first], minlength=blocks).tolist()
+def _has_repeats(ordered: np.ndarray) -> bool:
+    """Does the sorted array hold a value twice? (np.unique costs ten times more on a few hundred values.)"""
+    return bool((ordered[1:] == ordered[:-1]).any())
+
+
+def _block_mask(blocks: list[int], count: int) -> np.ndarray:
+    """True at the indices `blocks` of `count` blocks: index it with block numbers to select their shingles."""
+    mask = np.zeros(count, dtype=bool)
+    mask[blocks] = True
+    return mask
+
+
+def _shared_between(ordered: np.ndarray, owners: np.ndarray, wanted: np.ndarray) -> bool:
+    """Does any shingle occur in two different wanted blocks? (`ordered`: sorted hashes, with their blocks.)"""
+    picked = wanted[owners]
+    hashes, blocks = ordered[picked], owners[picked]
+    # In a run of equal hashes, two different blocks always meet somewhere as neighbours.
+    return bool(((hashes[1:] == hashes[:-1]) & (blocks[1:] != blocks[:-1])).any())
+
+
+def _distinct_per_block(ordered: np.ndarray, owners: np.ndarray, blocks: int) -> list[int]:
+    """Distinct shingles of each block, from the hashes sorted with their blocks (equal pairs are neighbours)."""
+    new_pair = np.ones(len(ordered), dtype=bool)
+    new_pair[1:] = (ordered[1:] != ordered[:-1]) | (owners[1:] != owners[:-1])
+    return np.bincount(owners[new_pair], minlength=blocks).tolist()
 
 
 # ---------------------------------------------------------------------------------------------------------------

@@ -15,7 +15,7 @@ import regex
 from pydantic import BaseModel, ConfigDict, Field
 
 from corpuslint.model import Block, Document, Finding, RelatedLocation, Role, Severity
-from corpuslint.quantities import Figure, Kind, Qualifier, compatible, extract_figures, supports
+from corpuslint.quantities import Figure, Kind, Qualifier, compatible, extract_figures, may_hold_figures, supports
 from corpuslint.rule import DocContext, DocumentRule, Rule
 from corpuslint.text import words
 
@@ -44,8 +44,10 @@ _STOP_WORDS = frozenset(
     years bn m million billion""".split()
 )
 # Cheap gate: a block without any of these holds no money, percentage, scaled or comma-grouped count (the
-# distinctive figures when counts start at 1,000), so it need not be parsed for FIG004.
-_DISTINCTIVE_MARK_RE = regex.compile(r"[$£€¥₹%]|\d(?:,\d\d\d|\s?(?:bn|mn|tn|m|k|pc)\b)")
+# distinctive figures when counts start at 1,000), so it need not be parsed for FIG004. The marks are a symbol
+# or a digit followed by a comma group or a scale (the two halves of one pattern, searched apart: faster).
+_MARK_SYMBOLS = "$£€¥₹%"
+_DIGIT_MARK_RE = regex.compile(r"\d(?:,\d\d\d|\s?(?:bn|mn|tn|m|k|pc)\b)")
 _DISTINCTIVE_WORDS = (
     "illion",
     "thousand",
@@ -531,23 +533,28 @@ class UnattributedFigure(DocumentRule):
     Options = UnattributedOptions
 
     def check(self, doc: Document, ctx: DocContext) -> Iterable[Finding]:
-        # Only blocks holding a distinctive figure matter, as suspects or as attributed mentions.
-        holding = self._distinctive_by_block(doc, ctx)
-        attributed = [_is_attributed(block, ctx) for block, _ in holding]
+        # Only blocks holding a distinctive figure matter, as suspects or as attributed mentions. Attribution needs
+        # no figures: the unattributed blocks are parsed first, and the attributed ones only if they hold a suspect.
+        candidates = self._candidate_blocks(doc)
+        attributed = [_is_attributed(block, ctx) for block in candidates]
         suspects = [
             Placed(figure, block)
-            for (block, found), sourced in zip(holding, attributed, strict=True)
-            if not sourced
-            for figure in found
+            for block, is_sourced in zip(candidates, attributed, strict=True)
+            if not is_sourced
+            for figure in self._distinctive_figures(block, ctx)
         ]
         if not suspects:
             return
         sourced = {
             _value_key(figure): figure
-            for (_, found), is_sourced in zip(holding, attributed, strict=True)
+            for block, is_sourced in zip(candidates, attributed, strict=True)
             if is_sourced
-            for figure in found
+            for figure in self._distinctive_figures(block, ctx)
         }
+        # `supports` needs compatible kinds both ways: only those attributed figures are compared.
+        sourced_by_kind: dict[Kind, list[Figure]] = {}
+        for figure in sourced.values():
+            sourced_by_kind.setdefault(figure.kind, []).append(figure)
         seen: set[tuple] = set()
         for suspect in suspects:
             figure = suspect.figure
@@ -555,7 +562,11 @@ class UnattributedFigure(DocumentRule):
             if key in seen:  # one finding per value: its first unattributed mention
                 continue
             seen.add(key)
-            if any(supports(figure, other) or supports(other, figure) for other in sourced.values()):
+            if any(
+                supports(figure, other) or supports(other, figure)
+                for kind in _KINDS_THAT_MAY_SUPPORT[figure.kind]
+                for other in sourced_by_kind.get(kind, ())
+            ):
                 continue
             yield self.finding(
                 doc.locate_block(suspect.block, figure.start, figure.end),
@@ -565,17 +576,19 @@ class UnattributedFigure(DocumentRule):
                 evidence={**_figure_evidence(figure), "sentence": _sentence_of(ctx, suspect.block, figure)},
             )
 
-    def _distinctive_by_block(self, doc: Document, ctx: DocContext) -> list[tuple[Block, list[Figure]]]:
-        """The body blocks holding distinctive figures, with those figures (bracketed conversions left out)."""
+    def _candidate_blocks(self, doc: Document) -> list[Block]:
+        """The body blocks that may hold a distinctive figure (the cheap gate; see `_may_hold_distinctive`)."""
         gate = self.options.min_count >= _GATED_MIN_COUNT
-        holding = []
+        candidates = []
         for block in doc.body:
-            if gate and not _may_hold_distinctive(block.text):
-                continue
-            found = [f for f in _without_conversions(block.text, block_figures(ctx, block)) if self._distinctive(f)]
-            if found:
-                holding.append((block, found))
-        return holding
+            lowered = block.text.lower()
+            if may_hold_figures(block.text, lowered) and (not gate or _may_hold_distinctive(block.text, lowered)):
+                candidates.append(block)
+        return candidates
+
+    def _distinctive_figures(self, block: Block, ctx: DocContext) -> list[Figure]:
+        """The distinctive figures of a block, bracketed conversions left out."""
+        return [f for f in _without_conversions(block.text, block_figures(ctx, block)) if self._distinctive(f)]
 
     def _distinctive(self, figure: Figure) -> bool:
         if figure.kind in (Kind.MONEY, Kind.PERCENT, Kind.POINTS):
@@ -583,10 +596,12 @@ class UnattributedFigure(DocumentRule):
         return figure.kind is Kind.COUNT and (figure.scaled or figure.value >= self.options.min_count)
 
 
-def _may_hold_distinctive(text: str) -> bool:
-    if _DISTINCTIVE_MARK_RE.search(text) is not None:
+def _may_hold_distinctive(text: str, lowered: str) -> bool:
+    for symbol in _MARK_SYMBOLS:  # a plain loop: any() over a generator costs more than these six searches
+        if symbol in text:
+            return True
+    if _DIGIT_MARK_RE.search(text) is not None:
         return True
-    lowered = text.lower()
     return any(word in lowered for word in _DISTINCTIVE_WORDS)
 
 
