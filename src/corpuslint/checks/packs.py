@@ -23,6 +23,7 @@ pattern cannot match ASCII?), so most rules cost a set look-up per document.
 from __future__ import annotations
 
 import functools
+import math
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import chain, filterfalse
@@ -502,6 +503,18 @@ def _joined_text(ctx: DocContext, doc: Document) -> str:
     return ctx.memo("packs.text", lambda: "\n\n".join(block.text for block in doc.blocks))
 
 
+def _latin1_text(ctx: DocContext, doc: Document) -> bytes | None:
+    """`_joined_text` as Latin-1 bytes (one byte per character), or None when it holds a character above U+00FF."""
+
+    def compute() -> bytes | None:
+        try:
+            return _joined_text(ctx, doc).encode("latin-1")
+        except UnicodeEncodeError:
+            return None
+
+    return ctx.memo("packs.latin1", compute)
+
+
 def _lowered(ctx: DocContext, block: Block) -> str:
     return ctx.memo(("packs.lower", id(block)), block.text.lower)
 
@@ -698,7 +711,7 @@ class PositionRule(_RegexRule):
 class ScriptRule(PackRule):
     spec: ClassVar[ScriptSpec]
     pattern: ClassVar[regex.Pattern]
-    matches_ascii: ClassVar[bool]
+    latin1_misses: ClassVar[bytes]  # the Latin-1 characters the pattern does not match
 
     @classmethod
     def prepare(cls, where: str) -> None:
@@ -709,11 +722,10 @@ class ScriptRule(PackRule):
         allowed = "".join(f"\\u{ord(c):04x}" if ord(c) <= 0xFFFF else f"\\U{ord(c):08x}" for c in spec.allow)
         char_class = f"[[{''.join(members)}]--[{allowed}]]" if allowed else f"[{''.join(members)}]"
         cls.pattern = _compile(f"{char_class}+", regex.VERSION1, where)
-        cls.matches_ascii = any(cls.pattern.match(chr(i)) for i in range(128))
+        cls.latin1_misses = bytes(i for i in range(256) if not cls.pattern.match(chr(i)))
 
     def check(self, doc: Document, ctx: DocContext) -> Iterator[Finding]:
-        text = _joined_text(ctx, doc)
-        if (not self.matches_ascii and text.isascii()) or not self.pattern.search(text):
+        if not self.may_match(ctx, doc):
             return  # one scan of the whole document rules out nearly every document
         for block in self.blocks(doc):
             for match in self.pattern.finditer(block.text):
@@ -726,9 +738,25 @@ class ScriptRule(PackRule):
                     evidence={"codepoints": codepoints, "count": len(found)},
                 )
 
+    def may_match(self, ctx: DocContext, doc: Document) -> bool:
+        """Whether some character of the document matches. Most documents are Latin-1: their bytes with every
+        character the pattern misses deleted are then empty (one C-level pass); other text is searched."""
+        latin1 = _latin1_text(ctx, doc)
+        if latin1 is not None:
+            return bool(latin1.translate(None, self.latin1_misses))
+        return self.pattern.search(_joined_text(ctx, doc)) is not None
+
 
 class MetricRule(PackRule):
     spec: ClassVar[MetricSpec]
+    short_text_passes: ClassVar[float]  # a block with at most this many characters cannot fire
+
+    @classmethod
+    def prepare(cls, where: str) -> None:
+        spec = cls.spec
+        # a `max`-only rule on words or characters: a word takes at least one character
+        bounded_by_length = spec.min is None and spec.max is not None and spec.metric in ("words", "characters")
+        cls.short_text_passes = spec.max if bounded_by_length else -math.inf  # type: ignore[assignment]
 
     def check(self, doc: Document, ctx: DocContext) -> Iterator[Finding]:
         spec = self.spec
@@ -757,12 +785,16 @@ class MetricRule(PackRule):
     def cannot_fire(self, unit: Unit) -> bool:
         """A cheap bound proves the value within its one limit, so the metric need not be computed."""
         spec = self.spec
-        if spec.min is None and spec.max is not None and (upper := _UPPER_BOUNDS.get(spec.metric)):
-            value = upper(unit, spec.n)
-            return value is not None and value <= spec.max
-        if spec.max is None and spec.min is not None and (lower := _LOWER_BOUNDS.get(spec.metric)):
-            value = lower(unit, spec.n)
-            return value is not None and value >= spec.min
+        if spec.min is None and spec.max is not None:
+            for upper in _UPPER_BOUNDS.get(spec.metric, ()):
+                value = upper(unit, spec.n)
+                if value is not None and value <= spec.max:
+                    return True
+        elif spec.max is None and spec.min is not None:
+            for lower in _LOWER_BOUNDS.get(spec.metric, ()):
+                value = lower(unit, spec.n)
+                if value is not None and value >= spec.min:
+                    return True
         return False
 
     def units(self, doc: Document, ctx: DocContext) -> Iterator[Unit]:
@@ -780,7 +812,8 @@ class MetricRule(PackRule):
                     yield Unit([piece], words(piece.text))
         else:
             for block in blocks:
-                yield ctx.memo(("packs.unit", id(block)), lambda block=block: Unit([block], ctx.words(block)))
+                if len(block.text) > self.short_text_passes:
+                    yield ctx.memo(("packs.unit", id(block)), lambda block=block: Unit([block], ctx.words(block)))
 
 
 def _bound(value: float | None) -> str:
@@ -798,23 +831,44 @@ _NO_POSITIONS = np.zeros(0, dtype=np.int64)
 
 
 class Unit:
-    """Blocks measured together, with their words; measurements are cached on the unit."""
+    """Blocks measured together, with their words; measurements (and what several metrics share: lines, word
+    hashes and lengths, duplicate counts) are computed once per unit, whichever rule asks first."""
 
-    __slots__ = ("_cache", "_hashes", "_keys", "_lines", "_masses", "_no_repeat_from", "_repeats", "blocks", "words")
+    __slots__ = (
+        "_cache",
+        "_characters",
+        "_hashes",
+        "_keys",
+        "_lengths",
+        "_lines",
+        "_masses",
+        "_no_repeat_from",
+        "_parts",
+        "_repeats",
+        "_text",
+        "blocks",
+        "words",
+    )
 
     def __init__(self, blocks: list[Block], unit_words: list[str]) -> None:
         self.blocks = blocks
         self.words = unit_words
         self._cache: dict[tuple[str, int | None], float | None] = {}
+        self._parts: dict[str, Any] = {}
+        self._text: str | None = None
+        self._characters: int | None = None
         self._lines: list[str] | None = None
-        self._hashes: tuple[np.ndarray, np.ndarray] | None = None
+        self._hashes: np.ndarray | None = None
+        self._lengths: np.ndarray | None = None
         self._masses: tuple[np.ndarray, int] | None = None
         self._keys: dict[int, np.ndarray] = {}
         self._repeats: dict[int, np.ndarray] = {}
         self._no_repeat_from = len(unit_words) + 1  # no n-gram longer than the text repeats
 
     def text(self) -> str:
-        return "\n\n".join(b.text for b in self.blocks)
+        if self._text is None:
+            self._text = "\n\n".join(b.text for b in self.blocks)
+        return self._text
 
     def location(self, doc: Document) -> Location:
         if not self.blocks:
@@ -829,24 +883,32 @@ class Unit:
         return self._lines
 
     def characters(self) -> int:
-        return sum(len(b.text) for b in self.blocks)
+        if self._characters is None:
+            self._characters = sum(len(b.text) for b in self.blocks)
+        return self._characters
 
-    def word_hashes(self) -> tuple[np.ndarray, np.ndarray]:
-        """(each word's string hash, each word's length), by position: equal words have equal hashes, and
-        building them needs no Python-level loop."""
+    def shared(self, key: str, compute: Callable[[Unit], Any]) -> Any:
+        """`compute(self)` once per unit: a part that several metrics use."""
+        if key not in self._parts:
+            self._parts[key] = compute(self)
+        return self._parts[key]
+
+    def word_hashes(self) -> np.ndarray:
+        """Each word's string hash, by position: equal words have equal hashes; no Python-level loop."""
         if self._hashes is None:
-            self._hashes = (
-                np.fromiter(map(hash, self.words), np.int64, len(self.words)).astype(np.uint64),
-                np.fromiter(map(len, self.words), np.int64, len(self.words)),
-            )
+            self._hashes = np.fromiter(map(hash, self.words), np.int64, len(self.words)).astype(np.uint64)
         return self._hashes
+
+    def word_lengths(self) -> np.ndarray:
+        if self._lengths is None:
+            self._lengths = np.fromiter(map(len, self.words), np.int64, len(self.words))
+        return self._lengths
 
     def word_masses(self) -> tuple[np.ndarray, int]:
         """(count x length of each distinct word, in ascending order; the largest count)."""
         if self._masses is None:
-            hashes, lengths = self.word_hashes()
-            _, first, counts = np.unique(hashes, return_index=True, return_counts=True)
-            self._masses = np.sort(lengths[first] * counts), int(counts.max(initial=0))
+            _, first, counts = np.unique(self.word_hashes(), return_index=True, return_counts=True)
+            self._masses = np.sort(self.word_lengths()[first] * counts), int(counts.max(initial=0))
         return self._masses
 
     def repeated_ngrams(self, n: int) -> np.ndarray:
@@ -855,13 +917,16 @@ class Unit:
         if n >= self._no_repeat_from:
             return _NO_POSITIONS
         if n not in self._repeats:
-            # k equal n-grams give k - 1 positions; which ones does not matter (equal n-grams, equal lengths)
             keys = self.ngram_keys(n)
+            ordered = np.sort(keys)
+            if not (ordered[1:] == ordered[:-1]).any():  # the common case: a sort, no positions to find
+                self._repeats[n] = _NO_POSITIONS
+                self._no_repeat_from = n
+                return _NO_POSITIONS
+            # k equal n-grams give k - 1 positions; which ones does not matter (equal n-grams, equal lengths)
             order = np.argsort(keys)
             ordered = keys[order]
             self._repeats[n] = order[1:][ordered[1:] == ordered[:-1]]
-            if not len(self._repeats[n]):
-                self._no_repeat_from = n
         return self._repeats[n]
 
     def ngram_keys(self, n: int) -> np.ndarray:
@@ -888,6 +953,8 @@ def _share(count: float, total: int) -> float | None:
 
 def _duplicates(items: list[str]) -> tuple[int, int]:
     """(duplicate items, their characters): every repeat after the first occurrence counts (Gopher)."""
+    if len(set(items)) == len(items):
+        return 0, 0
     seen: set[str] = set()
     count = chars = 0
     for item in items:
@@ -899,9 +966,17 @@ def _duplicates(items: list[str]) -> tuple[int, int]:
     return count, chars
 
 
+def _duplicate_lines(unit: Unit) -> tuple[int, int]:
+    return unit.shared("duplicate-lines", lambda u: _duplicates(u.lines()))
+
+
+def _duplicate_blocks(unit: Unit) -> tuple[int, int]:
+    return unit.shared("duplicate-blocks", lambda u: _duplicates([b.text for b in u.blocks]))
+
+
 def _ngram_keys(unit: Unit, n: int) -> np.ndarray:
     """A 64-bit key per n-gram position (a polynomial of the word hashes, modulo 2**64; collisions are negligible)."""
-    hashes = unit.word_hashes()[0]
+    hashes = unit.word_hashes()
     count = len(hashes) - n + 1
     keys = hashes[:count].copy()
     for offset in range(1, n):
@@ -911,9 +986,29 @@ def _ngram_keys(unit: Unit, n: int) -> np.ndarray:
 
 def _ngram_chars(unit: Unit, n: int) -> np.ndarray:
     """Characters of the n-gram at each position, written with single spaces as Gopher measures it."""
-    lengths = unit.word_hashes()[1]
-    cumulative = np.concatenate(([0], np.cumsum(lengths)))
+    cumulative = np.concatenate(([0], np.cumsum(unit.word_lengths())))
     return cumulative[n:] - cumulative[:-n] + (n - 1)
+
+
+_BUCKETS = 1024  # a power of two, far above the n of any n-gram metric
+
+
+def _bucket_totals(unit: Unit) -> tuple[np.ndarray, int]:
+    """Words put in buckets by hash: (each bucket's total length, ascending; the largest bucket count)."""
+    buckets = (unit.word_hashes() & np.uint64(_BUCKETS - 1)).astype(np.intp)
+    totals = np.sort(np.bincount(buckets, weights=unit.word_lengths(), minlength=_BUCKETS))  # exact: sums of ints
+    return totals, int(np.bincount(buckets).max())
+
+
+def _top_ngram_bucket_bound(unit: Unit, n: int | None) -> float | None:
+    """A looser bound than `_top_ngram_bound` that needs no counting of distinct words: a bucket's total length
+    (count x length summed over its words) is at least the mass of each word in it, so the n largest bucket
+    totals are at least the n largest masses, and the largest bucket count is at least the largest word count."""
+    assert n is not None
+    if not unit.words:
+        return None
+    totals, largest_count = unit.shared("bucket-totals", _bucket_totals)
+    return _share(int(totals[-n:].sum()) + (n - 1) * largest_count, unit.characters())
 
 
 def _top_ngram_bound(unit: Unit, n: int | None) -> float | None:
@@ -972,17 +1067,40 @@ def _duplicate_ngram_bound(unit: Unit, n: int | None) -> float | None:
 
 def _uppercase_share(unit: Unit, n: int | None) -> float | None:
     text = unit.text()
-    letters = sum(c.isalpha() for c in text)
-    return _share(sum(c.isupper() for c in text), letters)
+    return _share(sum(map(str.isupper, text)), sum(map(str.isalpha, text)))
 
 
 def _mean_word_length(unit: Unit, n: int | None) -> float | None:
-    return _share(sum(map(len, unit.words)), len(unit.words))
+    return _share(int(unit.word_lengths().sum()), len(unit.words))
 
 
 def _alpha_word_share(unit: Unit, n: int | None) -> float | None:
     without_letters = sum(1 for w in filterfalse(str.isalpha, unit.words) if not any(map(str.isalpha, w)))
     return _share(len(unit.words) - without_letters, len(unit.words))
+
+
+# Bytes of the UTF-8 text that may belong to a word that is not all letters: ASCII digits, underscore and
+# apostrophe, and every byte of a non-ASCII character (a non-ASCII digit, a curly apostrophe, ...).
+_NOT_ALL_LETTERS_BYTES = b"0123456789_'" + bytes(range(0x80, 0x100))
+
+
+def _alpha_text_bound(unit: Unit, n: int | None) -> float | None:
+    """A lower bound of the all-letter word share (so of `alpha-word-share`) from the text, not the words: a word
+    that is not all letters holds a digit, an underscore or an apostrophe (ASCII or not) or another non-ASCII
+    character, no two words hold the same one, and lower-casing (which the tokeniser does) makes none of them."""
+    if not unit.words:
+        return None
+    encoded = unit.text().encode("utf-8", "surrogatepass")
+    suspects = len(encoded) - len(encoded.translate(None, _NOT_ALL_LETTERS_BYTES))
+    return _share(len(unit.words) - suspects, len(unit.words))
+
+
+_STOP_WORD_PREFIX = 100
+
+
+def _stop_word_prefix_bound(unit: Unit, n: int | None) -> float | None:
+    """A lower bound of `stop-word-count`: the stop words among the first words."""
+    return sum(map(GOPHER_STOP_WORDS.__contains__, unit.words[:_STOP_WORD_PREFIX]))
 
 
 def _bullet_line_share(unit: Unit, n: int | None) -> float | None:
@@ -1002,7 +1120,7 @@ _METRICS: dict[str, Callable[[Unit, int | None], float | None]] = {
     "lines": lambda u, n: len(u.lines()),
     "uppercase-share": _uppercase_share,
     "mean-word-length": _mean_word_length,
-    "max-word-length": lambda u, n: int(u.word_hashes()[1].max(initial=0)),
+    "max-word-length": lambda u, n: int(u.word_lengths().max(initial=0)),
     "hash-word-ratio": lambda u, n: _share(_text_count(u, ("#",)), len(u.words)),
     "ellipsis-word-ratio": lambda u, n: _share(_text_count(u, _ELLIPSES), len(u.words)),
     "ellipsis-line-share": lambda u, n: _share(
@@ -1015,21 +1133,25 @@ _METRICS: dict[str, Callable[[Unit, int | None], float | None]] = {
         sum(ln.rstrip().endswith(_TERMINAL) for ln in u.lines()), len(u.lines())
     ),
     "short-line-share": lambda u, n: _share(sum(len(ln) <= _SHORT_LINE for ln in u.lines()), len(u.lines())),
-    "duplicate-line-share": lambda u, n: _share(_duplicates(u.lines())[0], len(u.lines())),
-    "duplicate-line-char-share": lambda u, n: _share(_duplicates(u.lines())[1], u.characters()),
-    "duplicate-block-share": lambda u, n: _share(_duplicates([b.text for b in u.blocks])[0], len(u.blocks)),
-    "duplicate-block-char-share": lambda u, n: _share(_duplicates([b.text for b in u.blocks])[1], u.characters()),
+    "duplicate-line-share": lambda u, n: _share(_duplicate_lines(u)[0], len(u.lines())),
+    "duplicate-line-char-share": lambda u, n: _share(_duplicate_lines(u)[1], u.characters()),
+    "duplicate-block-share": lambda u, n: _share(_duplicate_blocks(u)[0], len(u.blocks)),
+    "duplicate-block-char-share": lambda u, n: _share(_duplicate_blocks(u)[1], u.characters()),
     "top-ngram-char-share": _top_ngram_char_share,
     "duplicate-ngram-char-share": _duplicate_ngram_char_share,
 }
-# Cheap bounds: a `max`-only rule whose upper bound is within `max` (a `min`-only rule whose lower bound reaches
-# `min`) cannot fire, so the metric is not computed.
-_UPPER_BOUNDS: dict[str, Callable[[Unit, int | None], float | None]] = {
-    "top-ngram-char-share": _top_ngram_bound,
-    "duplicate-ngram-char-share": _duplicate_ngram_bound,
+# Cheap bounds, cheapest first: a `max`-only rule with an upper bound within `max` (a `min`-only rule with a lower
+# bound reaching `min`) cannot fire, so the metric is not computed.
+_UPPER_BOUNDS: dict[str, tuple[Callable[[Unit, int | None], float | None], ...]] = {
+    "top-ngram-char-share": (_top_ngram_bucket_bound, _top_ngram_bound),
+    "duplicate-ngram-char-share": (_duplicate_ngram_bound,),
 }
-_LOWER_BOUNDS: dict[str, Callable[[Unit, int | None], float | None]] = {
-    "alpha-word-share": lambda u, n: _share(sum(map(str.isalpha, u.words)), len(u.words)),  # all-letter words
+_LOWER_BOUNDS: dict[str, tuple[Callable[[Unit, int | None], float | None], ...]] = {
+    "alpha-word-share": (
+        _alpha_text_bound,
+        lambda u, n: _share(sum(map(str.isalpha, u.words)), len(u.words)),  # all-letter words
+    ),
+    "stop-word-count": (_stop_word_prefix_bound,),
 }
 assert set(_METRICS) == set(MetricName.__args__), "every metric name needs a definition"  # type: ignore[attr-defined]
 
