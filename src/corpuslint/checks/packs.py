@@ -25,6 +25,7 @@ from __future__ import annotations
 import functools
 import math
 import re
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import chain, filterfalse
 from pathlib import Path
@@ -456,6 +457,51 @@ def _contains_any(text: str, needles: list[tuple[str, str]]) -> bool:
     return any(char in text and needle in text for char, needle in needles)
 
 
+class LineStartGate:
+    """One search per document for all rules made of tokens that must start a line (`at: line-start` or
+    `whole-line`): when no line of the document starts with one of their tokens, none of them can match.
+
+    Sound because it searches what those rules' patterns need, with the same engine and case flag: every match
+    starts a line of a block, after spaces or tabs, with a token; a line starts after \\n, \\r or at a block's start,
+    and each of those is a \\n in the searched text ("\\n" + the blocks joined by blank lines, \\r made \\n). The
+    word-boundary look-arounds, the line's end and the scope are left out, which only lets more documents through.
+    """
+
+    def __init__(self) -> None:
+        self.tokens: set[tuple[bool, str]] = set()  # (ignorecase, token)
+        self.pattern: regex.Pattern | None = None
+
+    def add(self, tokens: Iterable[str], ignorecase: bool) -> None:
+        self.tokens.update((ignorecase, token) for token in tokens)
+        self.pattern = None
+
+    def passes(self, ctx: DocContext, doc: Document) -> bool:
+        # the key holds the token count, which only grows: a pack loaded later gets a fresh answer
+        return ctx.memo(("packs.line-start", len(self.tokens)), lambda: self.search(_joined_text(ctx, doc)))
+
+    def search(self, text: str) -> bool:
+        if self.pattern is None:
+            folded = _by_first_character(t for ignorecase, t in self.tokens if ignorecase)
+            exact = _by_first_character(t for ignorecase, t in self.tokens if not ignorecase)
+            alternatives = ([f"(?i:{folded})"] if folded else []) + ([exact] if exact else [])
+            self.pattern = regex.compile(rf"\n[ \t]*(?:{'|'.join(alternatives)})")
+        if "\r" in text:
+            text = text.replace("\r", "\n")
+        return self.pattern.search("\n" + text) is not None
+
+
+def _by_first_character(strings: Iterable[str]) -> str:
+    """A regex matching exactly `strings` (at a given position), grouped by first character so that a position
+    costs one comparison per distinct first character; "" for no strings."""
+    groups: dict[str, list[str]] = defaultdict(list)
+    for string in sorted(set(strings)):
+        groups[string[0]].append(regex.escape(string[1:]))
+    return "|".join(f"{regex.escape(first)}(?:{'|'.join(rests)})" for first, rests in sorted(groups.items()))
+
+
+_LINE_START_GATE = LineStartGate()
+
+
 def _matcher_regex(spec: _MatcherSpec, where: str, wrap: Callable[[str], str], flags: int = 0) -> regex.Pattern:
     parts = [_bounded_token(t, spec.word_boundaries) for t in spec.tokens]
     parts += [f"(?:{p})" for p in spec.patterns]
@@ -622,6 +668,7 @@ class ExistenceRule(_RegexRule):
     spec: ClassVar[ExistenceSpec]
     gate: ClassVar[Gate]
     longest_line: ClassVar[int | None]  # whole-line rules made of tokens skip longer lines
+    line_gated: ClassVar[bool]  # tokens at a line start: `_LINE_START_GATE` rules out most documents at once
 
     @classmethod
     def prepare(cls, where: str) -> None:
@@ -635,8 +682,13 @@ class ExistenceRule(_RegexRule):
         cls.gate = Gate(cls.spec)
         tokens_only = at == "whole-line" and not cls.spec.patterns
         cls.longest_line = max(map(len, cls.spec.tokens)) + _WHOLE_LINE_SLACK if tokens_only else None
+        cls.line_gated = at != "anywhere" and not cls.spec.patterns
+        if cls.line_gated:
+            _LINE_START_GATE.add(cls.spec.tokens, cls.spec.ignorecase)
 
     def check(self, doc: Document, ctx: DocContext) -> Iterator[Finding]:
+        if self.line_gated and not _LINE_START_GATE.passes(ctx, doc):
+            return
         if not self.gate.passes(*_gate_text(ctx, doc)):
             return
         for block in self.blocks(doc):
