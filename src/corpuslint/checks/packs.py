@@ -23,7 +23,6 @@ pattern cannot match ASCII?), so most rules cost a set look-up per document.
 from __future__ import annotations
 
 import functools
-import math
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -368,7 +367,6 @@ def _load_spec(path: Path) -> RuleSpec:
 _NO_SPACE_SCRIPTS = regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Thai}\p{Lao}\p{Khmer}\p{Myanmar}]")
 _WORD_CHAR = regex.compile(r"\w")
 _WHOLE_LINE_SLACK = 40  # spaces and punctuation allowed around a whole-line token
-_APOSTROPHES = re.compile("['’]")
 
 
 class PatternTimeout(Exception):
@@ -397,6 +395,9 @@ def _compile(pattern: str, flags: int, where: str) -> regex.Pattern:
         raise ConfigError(f"{where}: invalid regular expression: {exc}") from None
 
 
+_GATE_WORDS: set[str] = set()  # every word of every phrase gated by words, in any rule loaded in this process
+
+
 class Gate:
     """A cheap test of whether a matcher can match some text, run before the regex.
 
@@ -415,6 +416,7 @@ class Gate:
             space_separated = spec.word_boundaries and keys and not _NO_SPACE_SCRIPTS.search(token)
             if space_separated and " ".join(keys) == " ".join(words(token.lower())):
                 self.word_keys.append(frozenset(keys))
+                _GATE_WORDS.update(keys)
             else:
                 self.substrings.append(token.lower())
         longest_words = {max(keys, key=len) for keys in self.word_keys}
@@ -422,10 +424,11 @@ class Gate:
         self.needles = [_needle(s) for s in self.substrings]
         self.block_needles = [_needle(s) for s in sorted(longest_words | set(self.substrings))]
 
-    def passes(self, word_set: frozenset[str], lowered: str) -> bool:
+    def passes(self, words_present: set[str], lowered: str) -> bool:
+        """`words_present`: the document's words among the phrase words (see `_gate_text`)."""
         return (
             self.always
-            or (not self.some_word.isdisjoint(word_set) and any(keys <= word_set for keys in self.word_keys))
+            or (not self.some_word.isdisjoint(words_present) and any(k <= words_present for k in self.word_keys))
             or _contains_any(lowered, self.needles)
         )
 
@@ -529,19 +532,37 @@ def _role_filter(blocks: list[Block], roles: frozenset[Role] | None) -> list[Blo
     return blocks if roles is None else [b for b in blocks if b.role in roles]
 
 
-def _gate_text(ctx: DocContext, doc: Document) -> tuple[frozenset[str], str]:
-    """The document's word set and lower-cased text, shared by every pack rule's gate. Taken over the whole
-    document whatever a rule's scope: a superset keeps the gate sound and is built once."""
+def _gate_text(ctx: DocContext, doc: Document) -> tuple[set[str], str]:
+    """The gates' view of the document: which words of any gated phrase it holds (`_GATE_WORDS` & its word set),
+    and its lower-cased text. Taken over the whole document whatever a rule's scope: a superset keeps the gate
+    sound and is built once. Every phrase word is in `_GATE_WORDS`, so a gate answers as with the full word set,
+    which is not built: the phrase words are looked up in the tokens (one C-level pass)."""
 
-    def compute() -> tuple[frozenset[str], str]:
-        blocks = doc.blocks
-        word_set = set().union(*map(ctx.words, blocks))
-        # "more's" is one token, but a phrase ending in "more" matches inside it: add the pieces too
-        joined = list(filterfalse(str.isalnum, word_set))  # apostrophes (and underscores) are not alphanumeric
-        word_set.update(piece for w in joined for piece in _APOSTROPHES.split(w))
-        return frozenset(word_set), _joined_text(ctx, doc).lower()
+    def compute() -> tuple[set[str], str]:
+        lowered = _joined_text(ctx, doc).lower()
+        present = _GATE_WORDS.intersection(chain.from_iterable(map(ctx.words, doc.blocks)))
+        # "more's" is one token, but a phrase ending in "more" matches inside it: its pieces count too
+        present.update(_GATE_WORDS.intersection(_apostrophe_pieces(lowered)))
+        return present, lowered
 
-    return ctx.memo("packs.gate", compute)
+    # the key holds the size of `_GATE_WORDS`, which only grows: a pack loaded later gets a fresh answer
+    return ctx.memo(("packs.gate", len(_GATE_WORDS)), compute)
+
+
+# The run of word characters after an apostrophe that has one before it: the tokeniser's words hold apostrophes
+# only between word characters, so these runs (and, in the reversed text, those before such an apostrophe) are
+# exactly the pieces of the words that hold an apostrophe. The apostrophe comes first: a fast scan finds it.
+_PIECE_AFTER = {apostrophe: re.compile(rf"{apostrophe}(?<=\w{apostrophe})(\w+)") for apostrophe in "'’"}
+
+
+def _apostrophe_pieces(lowered: str) -> list[str]:
+    """The pieces (split at apostrophes) of the words of `lowered` that hold an apostrophe."""
+    pieces: list[str] = []
+    for apostrophe, after in _PIECE_AFTER.items():
+        if apostrophe in lowered:
+            pieces += after.findall(lowered)
+            pieces += [piece[::-1] for piece in after.findall(lowered[::-1])]
+    return pieces
 
 
 def _joined_text(ctx: DocContext, doc: Document) -> str:
@@ -686,11 +707,15 @@ class ExistenceRule(_RegexRule):
         if cls.line_gated:
             _LINE_START_GATE.add(cls.spec.tokens, cls.spec.ignorecase)
 
-    def check(self, doc: Document, ctx: DocContext) -> Iterator[Finding]:
+    def check(self, doc: Document, ctx: DocContext) -> Iterable[Finding]:
+        """The gates run at once (most documents stop there, returning no generator); the matching is lazy."""
         if self.line_gated and not _LINE_START_GATE.passes(ctx, doc):
-            return
+            return ()
         if not self.gate.passes(*_gate_text(ctx, doc)):
-            return
+            return ()
+        return self.findings(doc, ctx)
+
+    def findings(self, doc: Document, ctx: DocContext) -> Iterator[Finding]:
         for block in self.blocks(doc):
             if self.may_match(block.text) and (
                 self.spec.at != "anywhere" or self.gate.passes_text(_lowered(ctx, block))
@@ -776,9 +801,11 @@ class ScriptRule(PackRule):
         cls.pattern = _compile(f"{char_class}+", regex.VERSION1, where)
         cls.latin1_misses = bytes(i for i in range(256) if not cls.pattern.match(chr(i)))
 
-    def check(self, doc: Document, ctx: DocContext) -> Iterator[Finding]:
-        if not self.may_match(ctx, doc):
-            return  # one scan of the whole document rules out nearly every document
+    def check(self, doc: Document, ctx: DocContext) -> Iterable[Finding]:
+        # one scan of the whole document rules out nearly every document
+        return self.findings(doc) if self.may_match(ctx, doc) else ()
+
+    def findings(self, doc: Document) -> Iterator[Finding]:
         for block in self.blocks(doc):
             for match in self.pattern.finditer(block.text):
                 found = match.group()
@@ -801,17 +828,26 @@ class ScriptRule(PackRule):
 
 class MetricRule(PackRule):
     spec: ClassVar[MetricSpec]
-    short_text_passes: ClassVar[float]  # a block with at most this many characters cannot fire
+    bounds: ClassVar[tuple[Callable[[Unit, int | None], float | None], ...]]  # cheapest first
+    bounds_are_upper: ClassVar[bool]
+    text_bounded: ClassVar[bool]  # a max-only rule on words or characters: short blocks cannot fire
 
     @classmethod
     def prepare(cls, where: str) -> None:
         spec = cls.spec
-        # a `max`-only rule on words or characters: a word takes at least one character
-        bounded_by_length = spec.min is None and spec.max is not None and spec.metric in ("words", "characters")
-        cls.short_text_passes = spec.max if bounded_by_length else -math.inf  # type: ignore[assignment]
+        cls.bounds_are_upper = spec.min is None and spec.max is not None
+        if cls.bounds_are_upper:
+            cls.bounds = _UPPER_BOUNDS.get(spec.metric, ())
+        elif spec.max is None and spec.min is not None:
+            cls.bounds = _LOWER_BOUNDS.get(spec.metric, ())
+        else:
+            cls.bounds = ()
+        cls.text_bounded = cls.bounds_are_upper and spec.metric in _MOST_OF_TEXT
 
-    def check(self, doc: Document, ctx: DocContext) -> Iterator[Finding]:
+    def check(self, doc: Document, ctx: DocContext) -> list[Finding]:
+        """Computed at once (nothing here can run long): most documents return an empty list."""
         spec = self.spec
+        findings = []
         for unit in self.units(doc, ctx):
             if spec.min_words is not None and len(unit.words) < spec.min_words:
                 continue
@@ -821,51 +857,63 @@ class MetricRule(PackRule):
             if value is None:
                 continue
             if (spec.min is not None and value < spec.min) or (spec.max is not None and value > spec.max):
-                shown = round(value, 3)
-                message = self.message(
-                    unit.text(),
-                    value=shown,
-                    min=_bound(spec.min),
-                    max=_bound(spec.max),
-                    metric=spec.metric if spec.n is None else f"{spec.metric} (n={spec.n})",
-                )
-                evidence = {"metric": spec.metric, "value": shown, "min": spec.min, "max": spec.max}
-                if spec.n is not None:
-                    evidence["n"] = spec.n
-                yield self.finding(unit.location(doc), message, text=unit.text()[:_SHOWN_MATCH], evidence=evidence)
+                findings.append(self.report(doc, unit, value))
+        return findings
+
+    def report(self, doc: Document, unit: Unit, value: float) -> Finding:
+        spec = self.spec
+        shown = round(value, 3)
+        message = self.message(
+            unit.text(),
+            value=shown,
+            min=_bound(spec.min),
+            max=_bound(spec.max),
+            metric=spec.metric if spec.n is None else f"{spec.metric} (n={spec.n})",
+        )
+        evidence = {"metric": spec.metric, "value": shown, "min": spec.min, "max": spec.max}
+        if spec.n is not None:
+            evidence["n"] = spec.n
+        return self.finding(unit.location(doc), message, text=unit.text()[:_SHOWN_MATCH], evidence=evidence)
 
     def cannot_fire(self, unit: Unit) -> bool:
         """A cheap bound proves the value within its one limit, so the metric need not be computed."""
         spec = self.spec
-        if spec.min is None and spec.max is not None:
-            for upper in _UPPER_BOUNDS.get(spec.metric, ()):
-                value = upper(unit, spec.n)
-                if value is not None and value <= spec.max:
-                    return True
-        elif spec.max is None and spec.min is not None:
-            for lower in _LOWER_BOUNDS.get(spec.metric, ()):
-                value = lower(unit, spec.n)
-                if value is not None and value >= spec.min:
-                    return True
+        upper = self.bounds_are_upper
+        limit = spec.max if upper else spec.min
+        for bound in self.bounds:
+            value = bound(unit, spec.n)
+            if value is not None and (value <= limit if upper else value >= limit):  # type: ignore[operator]
+                return True
         return False
 
-    def units(self, doc: Document, ctx: DocContext) -> Iterator[Unit]:
+    def units(self, doc: Document, ctx: DocContext) -> list[Unit]:
         scope = self.spec.scope
         blocks = self.blocks(doc)
         if scope in ("body", "summary", "document"):
             key = ("packs.unit", scope, self.roles)
-            yield ctx.memo(key, lambda: Unit(blocks, list(chain.from_iterable(map(ctx.words, blocks)))))
-        elif scope == "line":
-            for block in blocks:
-                for start, end in lines(block.text):
-                    piece = block.model_copy(
-                        update={"text": block.text[start:end], "start": block.start + start, "end": block.start + end}
-                    )
-                    yield Unit([piece], words(piece.text))
-        else:
-            for block in blocks:
-                if len(block.text) > self.short_text_passes:
-                    yield ctx.memo(("packs.unit", id(block)), lambda block=block: Unit([block], ctx.words(block)))
+            return [ctx.memo(key, lambda: Unit(blocks, list(chain.from_iterable(map(ctx.words, blocks)))))]
+        if scope == "line":
+            pieces = [_line_block(block, start, end) for block in blocks for start, end in lines(block.text)]
+            return [Unit([piece], words(piece.text)) for piece in pieces]
+        if self.text_bounded:  # skip the blocks that cannot exceed `max` before building their units
+            most, limit = _MOST_OF_TEXT[self.spec.metric], self.spec.max
+            blocks = [block for block in blocks if most(block.text) > limit]  # type: ignore[operator]
+        return [ctx.memo(("packs.unit", id(b)), lambda b=b: Unit([b], ctx.words(b))) for b in blocks]
+
+
+def _line_block(block: Block, start: int, end: int) -> Block:
+    return block.model_copy(
+        update={"text": block.text[start:end], "start": block.start + start, "end": block.start + end}
+    )
+
+
+def _most_words(text: str) -> int:
+    """The most word tokens `text` can hold: a word takes a character and is followed by a non-word one, in the
+    lower-cased text, which only U+0130 (two characters lower-cased) makes longer."""
+    return (len(text) + text.count("\u0130") + 1) // 2
+
+
+_MOST_OF_TEXT: dict[str, Callable[[str], int]] = {"words": _most_words, "characters": len}
 
 
 def _bound(value: float | None) -> str:
@@ -1161,7 +1209,9 @@ def _bullet_line_share(unit: Unit, n: int | None) -> float | None:
 
 
 def _text_count(unit: Unit, needles: tuple[str, ...]) -> int:
-    return sum(b.text.count(needle) for b in unit.blocks for needle in needles)
+    """Occurrences of the needles in the blocks (counted in the joined text: no needle spans a blank line)."""
+    text = unit.text()
+    return sum(text.count(needle) for needle in needles)
 
 
 _METRICS: dict[str, Callable[[Unit, int | None], float | None]] = {
