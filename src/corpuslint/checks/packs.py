@@ -27,6 +27,7 @@ import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import chain, filterfalse
+from operator import methodcaller
 from pathlib import Path
 from typing import Annotated, Any, ClassVar, Literal
 
@@ -677,12 +678,26 @@ class _RegexRule(PackRule):
             else:
                 yield from self.pattern.finditer(text, pos, end, timeout=REGEX_TIMEOUT)
         except TimeoutError:
-            cls.timed_out = True
-            raise PatternTimeout(
-                f"the regular expression of {self.code} ({self.source}) ran for more than {REGEX_TIMEOUT:g} s on "
-                "this document (catastrophic backtracking?); the rule is switched off for the rest of this run — "
-                "simplify the pattern"
-            ) from None
+            raise self.timeout() from None
+
+    def first_match(self, text: str, pos: int) -> regex.Match | None:
+        """The first match in `text[pos:]` (as `search` would yield it first), under the time limit."""
+        cls = type(self)
+        if cls.timed_out:
+            return None
+        try:
+            return self.pattern.search(text, pos, timeout=REGEX_TIMEOUT)
+        except TimeoutError:
+            raise self.timeout() from None
+
+    def timeout(self) -> PatternTimeout:
+        """Switch the rule off for the rest of the run; the error that says so."""
+        type(self).timed_out = True
+        return PatternTimeout(
+            f"the regular expression of {self.code} ({self.source}) ran for more than {REGEX_TIMEOUT:g} s on "
+            "this document (catastrophic backtracking?); the rule is switched off for the rest of this run — "
+            "simplify the pattern"
+        )
 
 
 class ExistenceRule(_RegexRule):
@@ -756,33 +771,35 @@ class PositionRule(_RegexRule):
         else:  # searched backwards from the end, so the cost does not grow with the block
             cls.pattern = _matcher_regex(cls.spec, where, lambda alt: rf"(?:{alt})\s*\Z", regex.REVERSE)
 
-    def check(self, doc: Document, ctx: DocContext) -> Iterator[Finding]:
-        blocks = _scope_blocks(doc, self.spec.scope)
-        if not blocks:
-            return
-        block = blocks[0] if self.spec.position == "start" else blocks[-1]
-        text, offset = block.text, 0
-        if self.spec.scope == "line":
-            spans = list(lines(text))
-            line_start, line_end = spans[0] if self.spec.position == "start" else spans[-1]
-            text, offset = text[line_start:line_end], line_start
-        if self.roles is not None and block.role not in self.roles:
-            return
+    def check(self, doc: Document, ctx: DocContext) -> list[Finding]:
+        """At most one finding, computed at once."""
         spec = self.spec
+        blocks = _scope_blocks(doc, spec.scope)
+        if not blocks:
+            return []
+        at_start = spec.position == "start"
+        block = blocks[0] if at_start else blocks[-1]
+        if self.roles is not None and block.role not in self.roles:
+            return []
+        text, offset = block.text, 0
+        if spec.scope == "line":
+            spans = list(lines(text))
+            line_start, line_end = spans[0] if at_start else spans[-1]
+            text, offset = text[line_start:line_end], line_start
         if spec.min_words is not None or spec.max_words is not None:
             count = len(ctx.words(block)) if offset == 0 and text is block.text else len(words(text))
             if (spec.min_words is not None and count < spec.min_words) or (
                 spec.max_words is not None and count > spec.max_words
             ):
-                return
-        at_start = spec.position == "start"
+                return []
         window = (text[:_TAIL_WINDOW], 0) if at_start else (text, max(0, len(text) - _TAIL_WINDOW))
-        for match in self.search(*window):
-            matched = match.group().strip()
-            start = match.start() + len(match.group()) - len(match.group().lstrip())
-            location = doc.locate_block(block, offset + start, offset + start + len(matched))
-            yield self.finding(location, self.message(matched), text=matched)
-            return
+        match = self.first_match(*window)
+        if match is None:
+            return []
+        matched = match.group().strip()
+        start = match.start() + len(match.group()) - len(match.group().lstrip())
+        location = doc.locate_block(block, offset + start, offset + start + len(matched))
+        return [self.finding(location, self.message(matched), text=matched)]
 
 
 class ScriptRule(PackRule):
@@ -831,6 +848,7 @@ class MetricRule(PackRule):
     bounds: ClassVar[tuple[Callable[[Unit, int | None], float | None], ...]]  # cheapest first
     bounds_are_upper: ClassVar[bool]
     text_bounded: ClassVar[bool]  # a max-only rule on words or characters: short blocks cannot fire
+    unit_key: ClassVar[tuple[str, str, frozenset[Role] | None]]  # of the unit of a body/summary/document scope
 
     @classmethod
     def prepare(cls, where: str) -> None:
@@ -843,22 +861,30 @@ class MetricRule(PackRule):
         else:
             cls.bounds = ()
         cls.text_bounded = cls.bounds_are_upper and spec.metric in _MOST_OF_TEXT
+        cls.unit_key = ("packs.unit", spec.scope, cls.roles)
 
     def check(self, doc: Document, ctx: DocContext) -> list[Finding]:
         """Computed at once (nothing here can run long): most documents return an empty list."""
+        if self.spec.scope in ("body", "summary", "document"):  # one unit, shared by the rules of that scope
+            unit = ctx.memo(self.unit_key, lambda: self.whole_unit(doc, ctx))
+            value = self.out_of_bounds(unit)
+            return [] if value is None else [self.report(doc, unit, value)]
+        found = [(unit, self.out_of_bounds(unit)) for unit in self.units(doc, ctx)]
+        return [self.report(doc, unit, value) for unit, value in found if value is not None]
+
+    def out_of_bounds(self, unit: Unit) -> float | None:
+        """The unit's value when it is outside the rule's bounds (the rule fires), else None."""
         spec = self.spec
-        findings = []
-        for unit in self.units(doc, ctx):
-            if spec.min_words is not None and len(unit.words) < spec.min_words:
-                continue
-            if self.cannot_fire(unit):
-                continue
-            value = unit.measure(spec.metric, spec.n)
-            if value is None:
-                continue
-            if (spec.min is not None and value < spec.min) or (spec.max is not None and value > spec.max):
-                findings.append(self.report(doc, unit, value))
-        return findings
+        if spec.min_words is not None and len(unit.words) < spec.min_words:
+            return None
+        if self.bounds and self.cannot_fire(unit):
+            return None
+        value = unit.measure(spec.metric, spec.n)
+        if value is None:
+            return None
+        if (spec.min is not None and value < spec.min) or (spec.max is not None and value > spec.max):
+            return value
+        return None
 
     def report(self, doc: Document, unit: Unit, value: float) -> Finding:
         spec = self.spec
@@ -886,13 +912,14 @@ class MetricRule(PackRule):
                 return True
         return False
 
-    def units(self, doc: Document, ctx: DocContext) -> list[Unit]:
-        scope = self.spec.scope
+    def whole_unit(self, doc: Document, ctx: DocContext) -> Unit:
         blocks = self.blocks(doc)
-        if scope in ("body", "summary", "document"):
-            key = ("packs.unit", scope, self.roles)
-            return [ctx.memo(key, lambda: Unit(blocks, list(chain.from_iterable(map(ctx.words, blocks)))))]
-        if scope == "line":
+        return Unit(blocks, list(chain.from_iterable(map(ctx.words, blocks))))
+
+    def units(self, doc: Document, ctx: DocContext) -> list[Unit]:
+        """The units of a headline, summary, paragraph or line scope."""
+        blocks = self.blocks(doc)
+        if self.spec.scope == "line":
             pieces = [_line_block(block, start, end) for block in blocks for start, end in lines(block.text)]
             return [Unit([piece], words(piece.text)) for piece in pieces]
         if self.text_bounded:  # skip the blocks that cannot exceed `max` before building their units
@@ -1210,8 +1237,12 @@ def _bullet_line_share(unit: Unit, n: int | None) -> float | None:
 
 def _text_count(unit: Unit, needles: tuple[str, ...]) -> int:
     """Occurrences of the needles in the blocks (counted in the joined text: no needle spans a blank line)."""
-    text = unit.text()
-    return sum(text.count(needle) for needle in needles)
+    return unit.shared(f"count {needles}", lambda u: sum(u.text().count(needle) for needle in needles))
+
+
+def _line_share(unit: Unit, ends: tuple[str, ...]) -> float | None:
+    """The share of lines ending (trailing spaces aside) with one of `ends`."""
+    return _share(sum(map(methodcaller("endswith", ends), map(str.rstrip, unit.lines()))), len(unit.lines()))
 
 
 _METRICS: dict[str, Callable[[Unit, int | None], float | None]] = {
@@ -1225,16 +1256,12 @@ _METRICS: dict[str, Callable[[Unit, int | None], float | None]] = {
     "max-word-length": lambda u, n: int(u.word_lengths().max(initial=0)),
     "hash-word-ratio": lambda u, n: _share(_text_count(u, ("#",)), len(u.words)),
     "ellipsis-word-ratio": lambda u, n: _share(_text_count(u, _ELLIPSES), len(u.words)),
-    "ellipsis-line-share": lambda u, n: _share(
-        sum(ln.rstrip().endswith(_ELLIPSES) for ln in u.lines()), len(u.lines())
-    ),
+    "ellipsis-line-share": lambda u, n: _line_share(u, _ELLIPSES),
     "bullet-line-share": _bullet_line_share,
     "alpha-word-share": _alpha_word_share,
     "stop-word-count": lambda u, n: sum(map(GOPHER_STOP_WORDS.__contains__, u.words)),
-    "terminal-punctuation-line-share": lambda u, n: _share(
-        sum(ln.rstrip().endswith(_TERMINAL) for ln in u.lines()), len(u.lines())
-    ),
-    "short-line-share": lambda u, n: _share(sum(len(ln) <= _SHORT_LINE for ln in u.lines()), len(u.lines())),
+    "terminal-punctuation-line-share": lambda u, n: _line_share(u, _TERMINAL),
+    "short-line-share": lambda u, n: _share(sum(map(_SHORT_LINE.__ge__, map(len, u.lines()))), len(u.lines())),
     "duplicate-line-share": lambda u, n: _share(_duplicate_lines(u)[0], len(u.lines())),
     "duplicate-line-char-share": lambda u, n: _share(_duplicate_lines(u)[1], u.characters()),
     "duplicate-block-share": lambda u, n: _share(_duplicate_blocks(u)[0], len(u.blocks)),
@@ -1247,6 +1274,8 @@ _METRICS: dict[str, Callable[[Unit, int | None], float | None]] = {
 _UPPER_BOUNDS: dict[str, tuple[Callable[[Unit, int | None], float | None], ...]] = {
     "top-ngram-char-share": (_top_ngram_bucket_bound, _top_ngram_bound),
     "duplicate-ngram-char-share": (_duplicate_ngram_bound,),
+    # a line ending with an ellipsis holds one, and no ellipsis spans two lines
+    "ellipsis-line-share": (lambda u, n: _share(_text_count(u, _ELLIPSES), len(u.lines())),),
 }
 _LOWER_BOUNDS: dict[str, tuple[Callable[[Unit, int | None], float | None], ...]] = {
     "alpha-word-share": (
