@@ -925,9 +925,11 @@ class MetricRule(PackRule):
         if self.spec.scope == "line":
             pieces = [_line_block(block, start, end) for block in blocks for start, end in lines(block.text)]
             return [Unit([piece], words(piece.text)) for piece in pieces]
-        if self.text_bounded:  # skip the blocks that cannot exceed `max` before building their units
-            most, limit = _MOST_OF_TEXT[self.spec.metric], self.spec.max
-            blocks = [block for block in blocks if most(block.text) > limit]  # type: ignore[operator]
+        if self.text_bounded:  # skip the blocks that do not exceed `max` before building their units
+            metric, limit = self.spec.metric, self.spec.max
+            blocks = [b for b in blocks if _MOST_OF_TEXT[metric](b.text) > limit]  # type: ignore[operator]
+            if metric == "words":  # the count itself is a look-up: only the blocks that fire get a unit
+                blocks = [b for b in blocks if len(ctx.words(b)) > limit]  # type: ignore[operator]
         return [ctx.memo(("packs.unit", id(b)), lambda b=b: Unit([b], ctx.words(b))) for b in blocks]
 
 
@@ -1241,7 +1243,7 @@ def _alpha_text_bound(unit: Unit, n: int | None) -> float | None:
     return _share(len(unit.words) - suspects, len(unit.words))
 
 
-_STOP_WORD_PREFIX = 100
+_STOP_WORD_PREFIX = 25  # news has two stop words among its first few; if not, the full count is taken
 
 
 def _stop_word_prefix_bound(unit: Unit, n: int | None) -> float | None:
