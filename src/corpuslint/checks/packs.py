@@ -15,9 +15,13 @@ per process and run with the `regex` module under a time limit; a pattern that b
 raises `PatternTimeout` (reported by the engine as INPUT008 for that document), and the rule is then switched
 off for the rest of the run in that process, so the run goes on.
 
-Speed: phrase lists become one alternation per rule, and a cheap gate runs first (are all the words of some
-phrase in the document? does the text contain a `requires-any` string? is the text pure ASCII when the
-pattern cannot match ASCII?), so most rules cost a set look-up per document.
+Speed: phrase lists become one alternation per rule, and cheap gates run first, computed once per document and
+shared by the rules (`ctx.memo`): does some line start with a token of the line-anchored rules (one search for
+all of them)? are all the words of some phrase in the document (the phrase words are looked up in its tokens)?
+does the text contain a `requires-any` string? does a Latin-1 document hold a character of the script rule (a
+`bytes.translate`)? Metric rules share one unit per scope with its word hashes, lengths and line and duplicate
+counts, and try bounds cheapest first (hash buckets before distinct-word counts for the top n-gram share). Every
+gate and bound is a necessary condition of a finding, so the findings are those of the plain computation.
 """
 
 from __future__ import annotations
