@@ -63,6 +63,17 @@ def test_line_start_search_rules_out_text_without_line_starting_tokens() -> None
     assert packs._LINE_START_GATE.passes(ctx, doc)
 
 
+def test_line_start_search_takes_leading_spaces_of_tokens_and_long_runs() -> None:
+    gate = packs.LineStartGate()
+    gate.add(["\t Read more", "Foo"], ignorecase=True)
+    gate.add(["Bar"], ignorecase=False)
+    assert gate.search("Headline\n   read MORE")  # the token's own leading tab and space are part of the run
+    assert gate.search("\t\tBar") and not gate.search("\t\tbar") and not gate.search("a Foo")
+    assert gate.search("Headline\n" + "\t" * 200_000 + "foo") and not gate.search("x\n" + " " * 200_000 + "y")
+    gate.add([" \t "], ignorecase=True)  # all spaces: every line start may match
+    assert gate.search("anything")
+
+
 APOSTROPHE_TEXTS = [
     "The bank's view: it's more's the pity, o'neill's 'quoted' words",
     "Curly: the bank’s view, rock’n’roll, ’tis and ‘quoted’ words’",

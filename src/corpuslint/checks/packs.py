@@ -492,22 +492,26 @@ class LineStartGate:
 
     def search(self, text: str) -> bool:
         if self.pattern is None:
-            folded = _by_first_character(t for ignorecase, t in self.tokens if ignorecase)
-            exact = _by_first_character(t for ignorecase, t in self.tokens if not ignorecase)
-            alternatives = ([f"(?i:{folded})"] if folded else []) + ([exact] if exact else [])
-            self.pattern = regex.compile(rf"\n[ \t]*(?:{'|'.join(alternatives)})")
+            # the spaces and tabs are taken possessively (no backtracking into a long run of them), so tokens
+            # are looked for without their own leading spaces and tabs, which that run takes: still all matches
+            folded = _by_first_character(t.lstrip(" \t") for ignorecase, t in self.tokens if ignorecase)
+            exact = _by_first_character(t.lstrip(" \t") for ignorecase, t in self.tokens if not ignorecase)
+            alternatives = ([f"(?i:{'|'.join(folded)})"] if folded else []) + exact
+            self.pattern = regex.compile(rf"\n[ \t]*+(?:{'|'.join(alternatives)})")
         if "\r" in text:
             text = text.replace("\r", "\n")
         return self.pattern.search("\n" + text) is not None
 
 
-def _by_first_character(strings: Iterable[str]) -> str:
-    """A regex matching exactly `strings` (at a given position), grouped by first character so that a position
-    costs one comparison per distinct first character; "" for no strings."""
+def _by_first_character(strings: Iterable[str]) -> list[str]:
+    """Regex alternatives matching exactly `strings` (at a given position), one per first character so that a
+    position costs one comparison per distinct first character ("" matches the empty string)."""
     groups: dict[str, list[str]] = defaultdict(list)
-    for string in sorted(set(strings)):
+    strings = set(strings)
+    for string in sorted(strings - {""}):
         groups[string[0]].append(regex.escape(string[1:]))
-    return "|".join(f"{regex.escape(first)}(?:{'|'.join(rests)})" for first, rests in sorted(groups.items()))
+    alternatives = [f"{regex.escape(first)}(?:{'|'.join(rests)})" for first, rests in sorted(groups.items())]
+    return alternatives + ([""] if "" in strings else [])
 
 
 _LINE_START_GATE = LineStartGate()
