@@ -15,17 +15,23 @@ per process and run with the `regex` module under a time limit; a pattern that b
 raises `PatternTimeout` (reported by the engine as INPUT008 for that document), and the rule is then switched
 off for the rest of the run in that process, so the run goes on.
 
-Speed: phrase lists become one alternation per rule, and a cheap gate runs first (are all the words of some
-phrase in the document? does the text contain a `requires-any` string? is the text pure ASCII when the
-pattern cannot match ASCII?), so most rules cost a set look-up per document.
+Speed: phrase lists become one alternation per rule, and cheap gates run first, computed once per document and
+shared by the rules (`ctx.memo`): does some line start with a token of the line-anchored rules (one search for
+all of them)? are all the words of some phrase in the document (the phrase words are looked up in its tokens)?
+does the text contain a `requires-any` string? does a Latin-1 document hold a character of the script rule (a
+`bytes.translate`)? Metric rules share one unit per scope with its word hashes, lengths and line and duplicate
+counts, and try bounds cheapest first (hash buckets before distinct-word counts for the top n-gram share). Every
+gate and bound is a necessary condition of a finding, so the findings are those of the plain computation.
 """
 
 from __future__ import annotations
 
 import functools
 import re
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import chain, filterfalse
+from operator import methodcaller
 from pathlib import Path
 from typing import Annotated, Any, ClassVar, Literal
 
@@ -366,7 +372,6 @@ def _load_spec(path: Path) -> RuleSpec:
 _NO_SPACE_SCRIPTS = regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Thai}\p{Lao}\p{Khmer}\p{Myanmar}]")
 _WORD_CHAR = regex.compile(r"\w")
 _WHOLE_LINE_SLACK = 40  # spaces and punctuation allowed around a whole-line token
-_APOSTROPHES = re.compile("['’]")
 
 
 class PatternTimeout(Exception):
@@ -395,6 +400,9 @@ def _compile(pattern: str, flags: int, where: str) -> regex.Pattern:
         raise ConfigError(f"{where}: invalid regular expression: {exc}") from None
 
 
+_GATE_WORDS: set[str] = set()  # every word of every phrase gated by words, in any rule loaded in this process
+
+
 class Gate:
     """A cheap test of whether a matcher can match some text, run before the regex.
 
@@ -413,6 +421,7 @@ class Gate:
             space_separated = spec.word_boundaries and keys and not _NO_SPACE_SCRIPTS.search(token)
             if space_separated and " ".join(keys) == " ".join(words(token.lower())):
                 self.word_keys.append(frozenset(keys))
+                _GATE_WORDS.update(keys)
             else:
                 self.substrings.append(token.lower())
         longest_words = {max(keys, key=len) for keys in self.word_keys}
@@ -420,10 +429,11 @@ class Gate:
         self.needles = [_needle(s) for s in self.substrings]
         self.block_needles = [_needle(s) for s in sorted(longest_words | set(self.substrings))]
 
-    def passes(self, word_set: frozenset[str], lowered: str) -> bool:
+    def passes(self, words_present: set[str], lowered: str) -> bool:
+        """`words_present`: the document's words among the phrase words (see `_gate_text`)."""
         return (
             self.always
-            or (not self.some_word.isdisjoint(word_set) and any(keys <= word_set for keys in self.word_keys))
+            or (not self.some_word.isdisjoint(words_present) and any(k <= words_present for k in self.word_keys))
             or _contains_any(lowered, self.needles)
         )
 
@@ -452,7 +462,59 @@ def _needle(text: str) -> tuple[str, str]:
 
 
 def _contains_any(text: str, needles: list[tuple[str, str]]) -> bool:
-    return any(char in text and needle in text for char, needle in needles)
+    for char, needle in needles:  # noqa: SIM110 (a loop: any(generator) costs more, ~20 calls per document)
+        if char in text and needle in text:
+            return True
+    return False
+
+
+class LineStartGate:
+    """One search per document for all rules made of tokens that must start a line (`at: line-start` or
+    `whole-line`): when no line of the document starts with one of their tokens, none of them can match.
+
+    Sound because it searches what those rules' patterns need, with the same engine and case flag: every match
+    starts a line of a block, after spaces or tabs, with a token; a line starts after \\n, \\r or at a block's start,
+    and each of those is a \\n in the searched text ("\\n" + the blocks joined by blank lines, \\r made \\n). The
+    word-boundary look-arounds, the line's end and the scope are left out, which only lets more documents through.
+    """
+
+    def __init__(self) -> None:
+        self.tokens: set[tuple[bool, str]] = set()  # (ignorecase, token)
+        self.pattern: regex.Pattern | None = None
+
+    def add(self, tokens: Iterable[str], ignorecase: bool) -> None:
+        self.tokens.update((ignorecase, token) for token in tokens)
+        self.pattern = None
+
+    def passes(self, ctx: DocContext, doc: Document) -> bool:
+        # the key holds the token count, which only grows: a pack loaded later gets a fresh answer
+        return ctx.memo(("packs.line-start", len(self.tokens)), lambda: self.search(_joined_text(ctx, doc)))
+
+    def search(self, text: str) -> bool:
+        if self.pattern is None:
+            # the spaces and tabs are taken possessively (no backtracking into a long run of them), so tokens
+            # are looked for without their own leading spaces and tabs, which that run takes: still all matches
+            folded = _by_first_character(t.lstrip(" \t") for ignorecase, t in self.tokens if ignorecase)
+            exact = _by_first_character(t.lstrip(" \t") for ignorecase, t in self.tokens if not ignorecase)
+            alternatives = ([f"(?i:{'|'.join(folded)})"] if folded else []) + exact
+            self.pattern = regex.compile(rf"\n[ \t]*+(?:{'|'.join(alternatives)})")
+        if "\r" in text:
+            text = text.replace("\r", "\n")
+        return self.pattern.search("\n" + text) is not None
+
+
+def _by_first_character(strings: Iterable[str]) -> list[str]:
+    """Regex alternatives matching exactly `strings` (at a given position), one per first character so that a
+    position costs one comparison per distinct first character ("" matches the empty string)."""
+    groups: dict[str, list[str]] = defaultdict(list)
+    strings = set(strings)
+    for string in sorted(strings - {""}):
+        groups[string[0]].append(regex.escape(string[1:]))
+    alternatives = [f"{regex.escape(first)}(?:{'|'.join(rests)})" for first, rests in sorted(groups.items())]
+    return alternatives + ([""] if "" in strings else [])
+
+
+_LINE_START_GATE = LineStartGate()
 
 
 def _matcher_regex(spec: _MatcherSpec, where: str, wrap: Callable[[str], str], flags: int = 0) -> regex.Pattern:
@@ -482,24 +544,54 @@ def _role_filter(blocks: list[Block], roles: frozenset[Role] | None) -> list[Blo
     return blocks if roles is None else [b for b in blocks if b.role in roles]
 
 
-def _gate_text(ctx: DocContext, doc: Document) -> tuple[frozenset[str], str]:
-    """The document's word set and lower-cased text, shared by every pack rule's gate. Taken over the whole
-    document whatever a rule's scope: a superset keeps the gate sound and is built once."""
+def _gate_text(ctx: DocContext, doc: Document) -> tuple[set[str], str]:
+    """The gates' view of the document: which words of any gated phrase it holds (`_GATE_WORDS` & its word set),
+    and its lower-cased text. Taken over the whole document whatever a rule's scope: a superset keeps the gate
+    sound and is built once. Every phrase word is in `_GATE_WORDS`, so a gate answers as with the full word set,
+    which is not built: the phrase words are looked up in the tokens (one C-level pass)."""
 
-    def compute() -> tuple[frozenset[str], str]:
-        blocks = doc.blocks
-        word_set = set().union(*map(ctx.words, blocks))
-        # "more's" is one token, but a phrase ending in "more" matches inside it: add the pieces too
-        joined = list(filterfalse(str.isalnum, word_set))  # apostrophes (and underscores) are not alphanumeric
-        word_set.update(piece for w in joined for piece in _APOSTROPHES.split(w))
-        return frozenset(word_set), _joined_text(ctx, doc).lower()
+    def compute() -> tuple[set[str], str]:
+        lowered = _joined_text(ctx, doc).lower()
+        present = _GATE_WORDS.intersection(chain.from_iterable(map(ctx.words, doc.blocks)))
+        # "more's" is one token, but a phrase ending in "more" matches inside it: its pieces count too
+        present.update(_GATE_WORDS.intersection(_apostrophe_pieces(lowered)))
+        return present, lowered
 
-    return ctx.memo("packs.gate", compute)
+    # the key holds the size of `_GATE_WORDS`, which only grows: a pack loaded later gets a fresh answer
+    return ctx.memo(("packs.gate", len(_GATE_WORDS)), compute)
+
+
+# The run of word characters after an apostrophe that has one before it: the tokeniser's words hold apostrophes
+# only between word characters, so these runs (and, in the reversed text, those before such an apostrophe) are
+# exactly the pieces of the words that hold an apostrophe. The apostrophe comes first: a fast scan finds it.
+_PIECE_AFTER = {apostrophe: re.compile(rf"{apostrophe}(?<=\w{apostrophe})(\w+)") for apostrophe in "'’"}
+
+
+def _apostrophe_pieces(lowered: str) -> list[str]:
+    """The pieces (split at apostrophes) of the words of `lowered` that hold an apostrophe."""
+    pieces: list[str] = []
+    for apostrophe, after in _PIECE_AFTER.items():
+        if apostrophe in lowered:
+            pieces += after.findall(lowered)
+            pieces += [piece[::-1] for piece in after.findall(lowered[::-1])]
+    return pieces
 
 
 def _joined_text(ctx: DocContext, doc: Document) -> str:
     """All the document's blocks in one string (a superset of any scope's text)."""
     return ctx.memo("packs.text", lambda: "\n\n".join(block.text for block in doc.blocks))
+
+
+def _latin1_text(ctx: DocContext, doc: Document) -> bytes | None:
+    """`_joined_text` as Latin-1 bytes (one byte per character), or None when it holds a character above U+00FF."""
+
+    def compute() -> bytes | None:
+        try:
+            return _joined_text(ctx, doc).encode("latin-1")
+        except UnicodeEncodeError:
+            return None
+
+    return ctx.memo("packs.latin1", compute)
 
 
 def _lowered(ctx: DocContext, block: Block) -> str:
@@ -597,18 +689,33 @@ class _RegexRule(PackRule):
             else:
                 yield from self.pattern.finditer(text, pos, end, timeout=REGEX_TIMEOUT)
         except TimeoutError:
-            cls.timed_out = True
-            raise PatternTimeout(
-                f"the regular expression of {self.code} ({self.source}) ran for more than {REGEX_TIMEOUT:g} s on "
-                "this document (catastrophic backtracking?); the rule is switched off for the rest of this run — "
-                "simplify the pattern"
-            ) from None
+            raise self.timeout() from None
+
+    def first_match(self, text: str, pos: int) -> regex.Match | None:
+        """The first match in `text[pos:]` (as `search` would yield it first), under the time limit."""
+        cls = type(self)
+        if cls.timed_out:
+            return None
+        try:
+            return self.pattern.search(text, pos, timeout=REGEX_TIMEOUT)
+        except TimeoutError:
+            raise self.timeout() from None
+
+    def timeout(self) -> PatternTimeout:
+        """Switch the rule off for the rest of the run; the error that says so."""
+        type(self).timed_out = True
+        return PatternTimeout(
+            f"the regular expression of {self.code} ({self.source}) ran for more than {REGEX_TIMEOUT:g} s on "
+            "this document (catastrophic backtracking?); the rule is switched off for the rest of this run — "
+            "simplify the pattern"
+        )
 
 
 class ExistenceRule(_RegexRule):
     spec: ClassVar[ExistenceSpec]
     gate: ClassVar[Gate]
     longest_line: ClassVar[int | None]  # whole-line rules made of tokens skip longer lines
+    line_gated: ClassVar[bool]  # tokens at a line start: `_LINE_START_GATE` rules out most documents at once
 
     @classmethod
     def prepare(cls, where: str) -> None:
@@ -622,10 +729,19 @@ class ExistenceRule(_RegexRule):
         cls.gate = Gate(cls.spec)
         tokens_only = at == "whole-line" and not cls.spec.patterns
         cls.longest_line = max(map(len, cls.spec.tokens)) + _WHOLE_LINE_SLACK if tokens_only else None
+        cls.line_gated = at != "anywhere" and not cls.spec.patterns
+        if cls.line_gated:
+            _LINE_START_GATE.add(cls.spec.tokens, cls.spec.ignorecase)
 
-    def check(self, doc: Document, ctx: DocContext) -> Iterator[Finding]:
+    def check(self, doc: Document, ctx: DocContext) -> Iterable[Finding]:
+        """The gates run at once (most documents stop there, returning no generator); the matching is lazy."""
+        if self.line_gated and not _LINE_START_GATE.passes(ctx, doc):
+            return ()
         if not self.gate.passes(*_gate_text(ctx, doc)):
-            return
+            return ()
+        return self.findings(doc, ctx)
+
+    def findings(self, doc: Document, ctx: DocContext) -> Iterator[Finding]:
         for block in self.blocks(doc):
             if self.may_match(block.text) and (
                 self.spec.at != "anywhere" or self.gate.passes_text(_lowered(ctx, block))
@@ -666,39 +782,41 @@ class PositionRule(_RegexRule):
         else:  # searched backwards from the end, so the cost does not grow with the block
             cls.pattern = _matcher_regex(cls.spec, where, lambda alt: rf"(?:{alt})\s*\Z", regex.REVERSE)
 
-    def check(self, doc: Document, ctx: DocContext) -> Iterator[Finding]:
-        blocks = _scope_blocks(doc, self.spec.scope)
-        if not blocks:
-            return
-        block = blocks[0] if self.spec.position == "start" else blocks[-1]
-        text, offset = block.text, 0
-        if self.spec.scope == "line":
-            spans = list(lines(text))
-            line_start, line_end = spans[0] if self.spec.position == "start" else spans[-1]
-            text, offset = text[line_start:line_end], line_start
-        if self.roles is not None and block.role not in self.roles:
-            return
+    def check(self, doc: Document, ctx: DocContext) -> list[Finding]:
+        """At most one finding, computed at once."""
         spec = self.spec
+        blocks = _scope_blocks(doc, spec.scope)
+        if not blocks:
+            return []
+        at_start = spec.position == "start"
+        block = blocks[0] if at_start else blocks[-1]
+        if self.roles is not None and block.role not in self.roles:
+            return []
+        text, offset = block.text, 0
+        if spec.scope == "line":
+            spans = list(lines(text))
+            line_start, line_end = spans[0] if at_start else spans[-1]
+            text, offset = text[line_start:line_end], line_start
         if spec.min_words is not None or spec.max_words is not None:
             count = len(ctx.words(block)) if offset == 0 and text is block.text else len(words(text))
             if (spec.min_words is not None and count < spec.min_words) or (
                 spec.max_words is not None and count > spec.max_words
             ):
-                return
-        at_start = spec.position == "start"
+                return []
         window = (text[:_TAIL_WINDOW], 0) if at_start else (text, max(0, len(text) - _TAIL_WINDOW))
-        for match in self.search(*window):
-            matched = match.group().strip()
-            start = match.start() + len(match.group()) - len(match.group().lstrip())
-            location = doc.locate_block(block, offset + start, offset + start + len(matched))
-            yield self.finding(location, self.message(matched), text=matched)
-            return
+        match = self.first_match(*window)
+        if match is None:
+            return []
+        matched = match.group().strip()
+        start = match.start() + len(match.group()) - len(match.group().lstrip())
+        location = doc.locate_block(block, offset + start, offset + start + len(matched))
+        return [self.finding(location, self.message(matched), text=matched)]
 
 
 class ScriptRule(PackRule):
     spec: ClassVar[ScriptSpec]
     pattern: ClassVar[regex.Pattern]
-    matches_ascii: ClassVar[bool]
+    latin1_misses: ClassVar[bytes]  # the Latin-1 characters the pattern does not match
 
     @classmethod
     def prepare(cls, where: str) -> None:
@@ -709,12 +827,13 @@ class ScriptRule(PackRule):
         allowed = "".join(f"\\u{ord(c):04x}" if ord(c) <= 0xFFFF else f"\\U{ord(c):08x}" for c in spec.allow)
         char_class = f"[[{''.join(members)}]--[{allowed}]]" if allowed else f"[{''.join(members)}]"
         cls.pattern = _compile(f"{char_class}+", regex.VERSION1, where)
-        cls.matches_ascii = any(cls.pattern.match(chr(i)) for i in range(128))
+        cls.latin1_misses = bytes(i for i in range(256) if not cls.pattern.match(chr(i)))
 
-    def check(self, doc: Document, ctx: DocContext) -> Iterator[Finding]:
-        text = _joined_text(ctx, doc)
-        if (not self.matches_ascii and text.isascii()) or not self.pattern.search(text):
-            return  # one scan of the whole document rules out nearly every document
+    def check(self, doc: Document, ctx: DocContext) -> Iterable[Finding]:
+        # one scan of the whole document rules out nearly every document
+        return self.findings(doc) if self.may_match(ctx, doc) else ()
+
+    def findings(self, doc: Document) -> Iterator[Finding]:
         for block in self.blocks(doc):
             for match in self.pattern.finditer(block.text):
                 found = match.group()
@@ -726,61 +845,115 @@ class ScriptRule(PackRule):
                     evidence={"codepoints": codepoints, "count": len(found)},
                 )
 
+    def may_match(self, ctx: DocContext, doc: Document) -> bool:
+        """Whether some character of the document matches. Most documents are Latin-1: their bytes with every
+        character the pattern misses deleted are then empty (one C-level pass); other text is searched."""
+        latin1 = _latin1_text(ctx, doc)
+        if latin1 is not None:
+            return bool(latin1.translate(None, self.latin1_misses))
+        return self.pattern.search(_joined_text(ctx, doc)) is not None
+
 
 class MetricRule(PackRule):
     spec: ClassVar[MetricSpec]
+    bounds: ClassVar[tuple[Callable[[Unit, int | None], float | None], ...]]  # cheapest first
+    bounds_are_upper: ClassVar[bool]
+    text_bounded: ClassVar[bool]  # a max-only rule on words or characters: short blocks cannot fire
+    unit_key: ClassVar[tuple[str, str, frozenset[Role] | None]]  # of the unit of a body/summary/document scope
 
-    def check(self, doc: Document, ctx: DocContext) -> Iterator[Finding]:
+    @classmethod
+    def prepare(cls, where: str) -> None:
+        spec = cls.spec
+        cls.bounds_are_upper = spec.min is None and spec.max is not None
+        if cls.bounds_are_upper:
+            cls.bounds = _UPPER_BOUNDS.get(spec.metric, ())
+        elif spec.max is None and spec.min is not None:
+            cls.bounds = _LOWER_BOUNDS.get(spec.metric, ())
+        else:
+            cls.bounds = ()
+        cls.text_bounded = cls.bounds_are_upper and spec.metric in _MOST_OF_TEXT
+        cls.unit_key = ("packs.unit", spec.scope, cls.roles)
+
+    def check(self, doc: Document, ctx: DocContext) -> list[Finding]:
+        """Computed at once (nothing here can run long): most documents return an empty list."""
+        if self.spec.scope in ("body", "summary", "document"):  # one unit, shared by the rules of that scope
+            unit = ctx.memo(self.unit_key, lambda: self.whole_unit(doc, ctx))
+            value = self.out_of_bounds(unit)
+            return [] if value is None else [self.report(doc, unit, value)]
+        found = [(unit, self.out_of_bounds(unit)) for unit in self.units(doc, ctx)]
+        return [self.report(doc, unit, value) for unit, value in found if value is not None]
+
+    def out_of_bounds(self, unit: Unit) -> float | None:
+        """The unit's value when it is outside the rule's bounds (the rule fires), else None."""
         spec = self.spec
-        for unit in self.units(doc, ctx):
-            if spec.min_words is not None and len(unit.words) < spec.min_words:
-                continue
-            if self.cannot_fire(unit):
-                continue
-            value = unit.measure(spec.metric, spec.n)
-            if value is None:
-                continue
-            if (spec.min is not None and value < spec.min) or (spec.max is not None and value > spec.max):
-                shown = round(value, 3)
-                message = self.message(
-                    unit.text(),
-                    value=shown,
-                    min=_bound(spec.min),
-                    max=_bound(spec.max),
-                    metric=spec.metric if spec.n is None else f"{spec.metric} (n={spec.n})",
-                )
-                evidence = {"metric": spec.metric, "value": shown, "min": spec.min, "max": spec.max}
-                if spec.n is not None:
-                    evidence["n"] = spec.n
-                yield self.finding(unit.location(doc), message, text=unit.text()[:_SHOWN_MATCH], evidence=evidence)
+        if spec.min_words is not None and len(unit.words) < spec.min_words:
+            return None
+        if self.bounds and self.cannot_fire(unit):
+            return None
+        value = unit.measure(spec.metric, spec.n)
+        if value is None:
+            return None
+        if (spec.min is not None and value < spec.min) or (spec.max is not None and value > spec.max):
+            return value
+        return None
+
+    def report(self, doc: Document, unit: Unit, value: float) -> Finding:
+        spec = self.spec
+        shown = round(value, 3)
+        message = self.message(
+            unit.text(),
+            value=shown,
+            min=_bound(spec.min),
+            max=_bound(spec.max),
+            metric=spec.metric if spec.n is None else f"{spec.metric} (n={spec.n})",
+        )
+        evidence = {"metric": spec.metric, "value": shown, "min": spec.min, "max": spec.max}
+        if spec.n is not None:
+            evidence["n"] = spec.n
+        return self.finding(unit.location(doc), message, text=unit.text()[:_SHOWN_MATCH], evidence=evidence)
 
     def cannot_fire(self, unit: Unit) -> bool:
         """A cheap bound proves the value within its one limit, so the metric need not be computed."""
         spec = self.spec
-        if spec.min is None and spec.max is not None and (upper := _UPPER_BOUNDS.get(spec.metric)):
-            value = upper(unit, spec.n)
-            return value is not None and value <= spec.max
-        if spec.max is None and spec.min is not None and (lower := _LOWER_BOUNDS.get(spec.metric)):
-            value = lower(unit, spec.n)
-            return value is not None and value >= spec.min
+        upper = self.bounds_are_upper
+        limit = spec.max if upper else spec.min
+        for bound in self.bounds:
+            value = bound(unit, spec.n)
+            if value is not None and (value <= limit if upper else value >= limit):  # type: ignore[operator]
+                return True
         return False
 
-    def units(self, doc: Document, ctx: DocContext) -> Iterator[Unit]:
-        scope = self.spec.scope
+    def whole_unit(self, doc: Document, ctx: DocContext) -> Unit:
         blocks = self.blocks(doc)
-        if scope in ("body", "summary", "document"):
-            key = ("packs.unit", scope, self.roles)
-            yield ctx.memo(key, lambda: Unit(blocks, list(chain.from_iterable(map(ctx.words, blocks)))))
-        elif scope == "line":
-            for block in blocks:
-                for start, end in lines(block.text):
-                    piece = block.model_copy(
-                        update={"text": block.text[start:end], "start": block.start + start, "end": block.start + end}
-                    )
-                    yield Unit([piece], words(piece.text))
-        else:
-            for block in blocks:
-                yield ctx.memo(("packs.unit", id(block)), lambda block=block: Unit([block], ctx.words(block)))
+        return Unit(blocks, list(chain.from_iterable(map(ctx.words, blocks))))
+
+    def units(self, doc: Document, ctx: DocContext) -> list[Unit]:
+        """The units of a headline, summary, paragraph or line scope."""
+        blocks = self.blocks(doc)
+        if self.spec.scope == "line":
+            pieces = [_line_block(block, start, end) for block in blocks for start, end in lines(block.text)]
+            return [Unit([piece], words(piece.text)) for piece in pieces]
+        if self.text_bounded:  # skip the blocks that do not exceed `max` before building their units
+            metric, limit = self.spec.metric, self.spec.max
+            blocks = [b for b in blocks if _MOST_OF_TEXT[metric](b.text) > limit]  # type: ignore[operator]
+            if metric == "words":  # the count itself is a look-up: only the blocks that fire get a unit
+                blocks = [b for b in blocks if len(ctx.words(b)) > limit]  # type: ignore[operator]
+        return [ctx.memo(("packs.unit", id(b)), lambda b=b: Unit([b], ctx.words(b))) for b in blocks]
+
+
+def _line_block(block: Block, start: int, end: int) -> Block:
+    return block.model_copy(
+        update={"text": block.text[start:end], "start": block.start + start, "end": block.start + end}
+    )
+
+
+def _most_words(text: str) -> int:
+    """The most word tokens `text` can hold: a word takes a character and is followed by a non-word one, in the
+    lower-cased text, which only U+0130 (two characters lower-cased) makes longer."""
+    return (len(text) + text.count("\u0130") + 1) // 2
+
+
+_MOST_OF_TEXT: dict[str, Callable[[str], int]] = {"words": _most_words, "characters": len}
 
 
 def _bound(value: float | None) -> str:
@@ -798,23 +971,44 @@ _NO_POSITIONS = np.zeros(0, dtype=np.int64)
 
 
 class Unit:
-    """Blocks measured together, with their words; measurements are cached on the unit."""
+    """Blocks measured together, with their words; measurements (and what several metrics share: lines, word
+    hashes and lengths, duplicate counts) are computed once per unit, whichever rule asks first."""
 
-    __slots__ = ("_cache", "_hashes", "_keys", "_lines", "_masses", "_no_repeat_from", "_repeats", "blocks", "words")
+    __slots__ = (
+        "_cache",
+        "_characters",
+        "_hashes",
+        "_keys",
+        "_lengths",
+        "_lines",
+        "_masses",
+        "_no_repeat_from",
+        "_parts",
+        "_repeats",
+        "_text",
+        "blocks",
+        "words",
+    )
 
     def __init__(self, blocks: list[Block], unit_words: list[str]) -> None:
         self.blocks = blocks
         self.words = unit_words
         self._cache: dict[tuple[str, int | None], float | None] = {}
+        self._parts: dict[Any, Any] = {}
+        self._text: str | None = None
+        self._characters: int | None = None
         self._lines: list[str] | None = None
-        self._hashes: tuple[np.ndarray, np.ndarray] | None = None
+        self._hashes: np.ndarray | None = None
+        self._lengths: np.ndarray | None = None
         self._masses: tuple[np.ndarray, int] | None = None
         self._keys: dict[int, np.ndarray] = {}
         self._repeats: dict[int, np.ndarray] = {}
         self._no_repeat_from = len(unit_words) + 1  # no n-gram longer than the text repeats
 
     def text(self) -> str:
-        return "\n\n".join(b.text for b in self.blocks)
+        if self._text is None:
+            self._text = "\n\n".join(b.text for b in self.blocks)
+        return self._text
 
     def location(self, doc: Document) -> Location:
         if not self.blocks:
@@ -829,24 +1023,32 @@ class Unit:
         return self._lines
 
     def characters(self) -> int:
-        return sum(len(b.text) for b in self.blocks)
+        if self._characters is None:
+            self._characters = sum(len(b.text) for b in self.blocks)
+        return self._characters
 
-    def word_hashes(self) -> tuple[np.ndarray, np.ndarray]:
-        """(each word's string hash, each word's length), by position: equal words have equal hashes, and
-        building them needs no Python-level loop."""
+    def shared(self, key: Any, compute: Callable[[Unit], Any]) -> Any:
+        """`compute(self)` once per unit: a part that several metrics use."""
+        if key not in self._parts:
+            self._parts[key] = compute(self)
+        return self._parts[key]
+
+    def word_hashes(self) -> np.ndarray:
+        """Each word's string hash, by position: equal words have equal hashes; no Python-level loop."""
         if self._hashes is None:
-            self._hashes = (
-                np.fromiter(map(hash, self.words), np.int64, len(self.words)).astype(np.uint64),
-                np.fromiter(map(len, self.words), np.int64, len(self.words)),
-            )
+            self._hashes = np.fromiter(map(hash, self.words), np.int64, len(self.words)).astype(np.uint64)
         return self._hashes
+
+    def word_lengths(self) -> np.ndarray:
+        if self._lengths is None:
+            self._lengths = np.fromiter(map(len, self.words), np.int64, len(self.words))
+        return self._lengths
 
     def word_masses(self) -> tuple[np.ndarray, int]:
         """(count x length of each distinct word, in ascending order; the largest count)."""
         if self._masses is None:
-            hashes, lengths = self.word_hashes()
-            _, first, counts = np.unique(hashes, return_index=True, return_counts=True)
-            self._masses = np.sort(lengths[first] * counts), int(counts.max(initial=0))
+            _, first, counts = np.unique(self.word_hashes(), return_index=True, return_counts=True)
+            self._masses = np.sort(self.word_lengths()[first] * counts), int(counts.max(initial=0))
         return self._masses
 
     def repeated_ngrams(self, n: int) -> np.ndarray:
@@ -855,13 +1057,16 @@ class Unit:
         if n >= self._no_repeat_from:
             return _NO_POSITIONS
         if n not in self._repeats:
-            # k equal n-grams give k - 1 positions; which ones does not matter (equal n-grams, equal lengths)
             keys = self.ngram_keys(n)
+            ordered = np.sort(keys)
+            if not (ordered[1:] == ordered[:-1]).any():  # the common case: a sort, no positions to find
+                self._repeats[n] = _NO_POSITIONS
+                self._no_repeat_from = n
+                return _NO_POSITIONS
+            # k equal n-grams give k - 1 positions; which ones does not matter (equal n-grams, equal lengths)
             order = np.argsort(keys)
             ordered = keys[order]
             self._repeats[n] = order[1:][ordered[1:] == ordered[:-1]]
-            if not len(self._repeats[n]):
-                self._no_repeat_from = n
         return self._repeats[n]
 
     def ngram_keys(self, n: int) -> np.ndarray:
@@ -888,6 +1093,8 @@ def _share(count: float, total: int) -> float | None:
 
 def _duplicates(items: list[str]) -> tuple[int, int]:
     """(duplicate items, their characters): every repeat after the first occurrence counts (Gopher)."""
+    if len(set(items)) == len(items):
+        return 0, 0
     seen: set[str] = set()
     count = chars = 0
     for item in items:
@@ -899,21 +1106,57 @@ def _duplicates(items: list[str]) -> tuple[int, int]:
     return count, chars
 
 
+def _duplicate_lines(unit: Unit) -> tuple[int, int]:
+    return unit.shared("duplicate-lines", lambda u: _duplicates(u.lines()))
+
+
+def _duplicate_blocks(unit: Unit) -> tuple[int, int]:
+    return unit.shared("duplicate-blocks", lambda u: _duplicates([b.text for b in u.blocks]))
+
+
+_KEY_BASE = 1_000_003
+
+
 def _ngram_keys(unit: Unit, n: int) -> np.ndarray:
-    """A 64-bit key per n-gram position (a polynomial of the word hashes, modulo 2**64; collisions are negligible)."""
-    hashes = unit.word_hashes()[0]
-    count = len(hashes) - n + 1
-    keys = hashes[:count].copy()
-    for offset in range(1, n):
-        keys = keys * np.uint64(1_000_003) + hashes[offset : offset + count]
-    return keys
+    """A 64-bit key per n-gram position: the polynomial sum of hash(word i) x BASE^(n-1-i), modulo 2**64
+    (collisions are negligible). Built from the (cached) keys of two shorter n-grams, k + (n - k) words, as
+    key(n-gram) = key(first k words) x BASE^(n-k) + key(last n - k words): the same numbers, fewer array passes."""
+    if n == 1:
+        return unit.word_hashes()
+    first = n // 2 if n % 2 == 0 else n - 1  # 5 = 4 + 1, 4 = 2 + 2, 10 = 5 + 5, ...
+    count = len(unit.words) - n + 1
+    head, tail = unit.ngram_keys(first), unit.ngram_keys(n - first)
+    return head[:count] * np.uint64(pow(_KEY_BASE, n - first, 1 << 64)) + tail[first : first + count]
 
 
 def _ngram_chars(unit: Unit, n: int) -> np.ndarray:
     """Characters of the n-gram at each position, written with single spaces as Gopher measures it."""
-    lengths = unit.word_hashes()[1]
-    cumulative = np.concatenate(([0], np.cumsum(lengths)))
+    cumulative = np.concatenate(([0], np.cumsum(unit.word_lengths())))
     return cumulative[n:] - cumulative[:-n] + (n - 1)
+
+
+_BUCKETS = 1024  # a power of two, far above the n of any n-gram metric
+_MAX_N = 20  # the largest n of an n-gram metric (MetricSpec.n)
+
+
+def _bucket_totals(unit: Unit) -> tuple[list[int], int]:
+    """Words put in buckets by hash: (the largest bucket totals of length, ascending, as many as the largest n of
+    an n-gram metric; the largest bucket count)."""
+    buckets = (unit.word_hashes() & np.uint64(_BUCKETS - 1)).astype(np.intp)
+    totals = np.bincount(buckets, weights=unit.word_lengths(), minlength=_BUCKETS)  # exact: sums of small ints
+    largest = np.sort(totals)[-_MAX_N:].astype(np.int64).tolist()
+    return largest, int(np.bincount(buckets).max())
+
+
+def _top_ngram_bucket_bound(unit: Unit, n: int | None) -> float | None:
+    """A looser bound than `_top_ngram_bound` that needs no counting of distinct words: a bucket's total length
+    (count x length summed over its words) is at least the mass of each word in it, so the n largest bucket
+    totals are at least the n largest masses, and the largest bucket count is at least the largest word count."""
+    assert n is not None
+    if not unit.words:
+        return None
+    totals, largest_count = unit.shared("bucket-totals", _bucket_totals)
+    return _share(sum(totals[-n:]) + (n - 1) * largest_count, unit.characters())
 
 
 def _top_ngram_bound(unit: Unit, n: int | None) -> float | None:
@@ -970,19 +1213,50 @@ def _duplicate_ngram_bound(unit: Unit, n: int | None) -> float | None:
     return _share(int(_ngram_chars(unit, n)[later].sum()) if len(later) else 0, unit.characters())
 
 
+_ASCII_UPPER = bytes(range(ord("A"), ord("Z") + 1))
+_ASCII_LETTERS = _ASCII_UPPER + _ASCII_UPPER.lower()
+
+
 def _uppercase_share(unit: Unit, n: int | None) -> float | None:
     text = unit.text()
-    letters = sum(c.isalpha() for c in text)
-    return _share(sum(c.isupper() for c in text), letters)
+    if text.isascii():  # upper case letters are A-Z, letters A-Z and a-z: counted by deleting them
+        data = text.encode("ascii")
+        upper = len(data) - len(data.translate(None, _ASCII_UPPER))
+        return _share(upper, len(data) - len(data.translate(None, _ASCII_LETTERS)))
+    return _share(sum(map(str.isupper, text)), sum(map(str.isalpha, text)))
 
 
 def _mean_word_length(unit: Unit, n: int | None) -> float | None:
-    return _share(sum(map(len, unit.words)), len(unit.words))
+    return _share(int(unit.word_lengths().sum()), len(unit.words))
 
 
 def _alpha_word_share(unit: Unit, n: int | None) -> float | None:
     without_letters = sum(1 for w in filterfalse(str.isalpha, unit.words) if not any(map(str.isalpha, w)))
     return _share(len(unit.words) - without_letters, len(unit.words))
+
+
+# Bytes of the UTF-8 text that may belong to a word that is not all letters: ASCII digits, underscore and
+# apostrophe, and every byte of a non-ASCII character (a non-ASCII digit, a curly apostrophe, ...).
+_NOT_ALL_LETTERS_BYTES = b"0123456789_'" + bytes(range(0x80, 0x100))
+
+
+def _alpha_text_bound(unit: Unit, n: int | None) -> float | None:
+    """A lower bound of the all-letter word share (so of `alpha-word-share`) from the text, not the words: a word
+    that is not all letters holds a digit, an underscore or an apostrophe (ASCII or not) or another non-ASCII
+    character, no two words hold the same one, and lower-casing (which the tokeniser does) makes none of them."""
+    if not unit.words:
+        return None
+    encoded = unit.text().encode("utf-8", "surrogatepass")
+    suspects = len(encoded) - len(encoded.translate(None, _NOT_ALL_LETTERS_BYTES))
+    return _share(len(unit.words) - suspects, len(unit.words))
+
+
+_STOP_WORD_PREFIX = 25  # news has two stop words among its first few; if not, the full count is taken
+
+
+def _stop_word_prefix_bound(unit: Unit, n: int | None) -> float | None:
+    """A lower bound of `stop-word-count`: the stop words among the first words."""
+    return sum(map(GOPHER_STOP_WORDS.__contains__, unit.words[:_STOP_WORD_PREFIX]))
 
 
 def _bullet_line_share(unit: Unit, n: int | None) -> float | None:
@@ -991,7 +1265,13 @@ def _bullet_line_share(unit: Unit, n: int | None) -> float | None:
 
 
 def _text_count(unit: Unit, needles: tuple[str, ...]) -> int:
-    return sum(b.text.count(needle) for b in unit.blocks for needle in needles)
+    """Occurrences of the needles in the blocks (counted in the joined text: no needle spans a blank line)."""
+    return unit.shared(("count", needles), lambda u: sum(u.text().count(needle) for needle in needles))
+
+
+def _line_share(unit: Unit, ends: tuple[str, ...]) -> float | None:
+    """The share of lines ending (trailing spaces aside) with one of `ends`."""
+    return _share(sum(map(methodcaller("endswith", ends), map(str.rstrip, unit.lines()))), len(unit.lines()))
 
 
 _METRICS: dict[str, Callable[[Unit, int | None], float | None]] = {
@@ -1002,34 +1282,36 @@ _METRICS: dict[str, Callable[[Unit, int | None], float | None]] = {
     "lines": lambda u, n: len(u.lines()),
     "uppercase-share": _uppercase_share,
     "mean-word-length": _mean_word_length,
-    "max-word-length": lambda u, n: int(u.word_hashes()[1].max(initial=0)),
+    "max-word-length": lambda u, n: int(u.word_lengths().max(initial=0)),
     "hash-word-ratio": lambda u, n: _share(_text_count(u, ("#",)), len(u.words)),
     "ellipsis-word-ratio": lambda u, n: _share(_text_count(u, _ELLIPSES), len(u.words)),
-    "ellipsis-line-share": lambda u, n: _share(
-        sum(ln.rstrip().endswith(_ELLIPSES) for ln in u.lines()), len(u.lines())
-    ),
+    "ellipsis-line-share": lambda u, n: _line_share(u, _ELLIPSES),
     "bullet-line-share": _bullet_line_share,
     "alpha-word-share": _alpha_word_share,
     "stop-word-count": lambda u, n: sum(map(GOPHER_STOP_WORDS.__contains__, u.words)),
-    "terminal-punctuation-line-share": lambda u, n: _share(
-        sum(ln.rstrip().endswith(_TERMINAL) for ln in u.lines()), len(u.lines())
-    ),
-    "short-line-share": lambda u, n: _share(sum(len(ln) <= _SHORT_LINE for ln in u.lines()), len(u.lines())),
-    "duplicate-line-share": lambda u, n: _share(_duplicates(u.lines())[0], len(u.lines())),
-    "duplicate-line-char-share": lambda u, n: _share(_duplicates(u.lines())[1], u.characters()),
-    "duplicate-block-share": lambda u, n: _share(_duplicates([b.text for b in u.blocks])[0], len(u.blocks)),
-    "duplicate-block-char-share": lambda u, n: _share(_duplicates([b.text for b in u.blocks])[1], u.characters()),
+    "terminal-punctuation-line-share": lambda u, n: _line_share(u, _TERMINAL),
+    "short-line-share": lambda u, n: _share(sum(map(_SHORT_LINE.__ge__, map(len, u.lines()))), len(u.lines())),
+    "duplicate-line-share": lambda u, n: _share(_duplicate_lines(u)[0], len(u.lines())),
+    "duplicate-line-char-share": lambda u, n: _share(_duplicate_lines(u)[1], u.characters()),
+    "duplicate-block-share": lambda u, n: _share(_duplicate_blocks(u)[0], len(u.blocks)),
+    "duplicate-block-char-share": lambda u, n: _share(_duplicate_blocks(u)[1], u.characters()),
     "top-ngram-char-share": _top_ngram_char_share,
     "duplicate-ngram-char-share": _duplicate_ngram_char_share,
 }
-# Cheap bounds: a `max`-only rule whose upper bound is within `max` (a `min`-only rule whose lower bound reaches
-# `min`) cannot fire, so the metric is not computed.
-_UPPER_BOUNDS: dict[str, Callable[[Unit, int | None], float | None]] = {
-    "top-ngram-char-share": _top_ngram_bound,
-    "duplicate-ngram-char-share": _duplicate_ngram_bound,
+# Cheap bounds, cheapest first: a `max`-only rule with an upper bound within `max` (a `min`-only rule with a lower
+# bound reaching `min`) cannot fire, so the metric is not computed.
+_UPPER_BOUNDS: dict[str, tuple[Callable[[Unit, int | None], float | None], ...]] = {
+    "top-ngram-char-share": (_top_ngram_bucket_bound, _top_ngram_bound),
+    "duplicate-ngram-char-share": (_duplicate_ngram_bound,),
+    # a line ending with an ellipsis holds one, and no ellipsis spans two lines
+    "ellipsis-line-share": (lambda u, n: _share(_text_count(u, _ELLIPSES), len(u.lines())),),
 }
-_LOWER_BOUNDS: dict[str, Callable[[Unit, int | None], float | None]] = {
-    "alpha-word-share": lambda u, n: _share(sum(map(str.isalpha, u.words)), len(u.words)),  # all-letter words
+_LOWER_BOUNDS: dict[str, tuple[Callable[[Unit, int | None], float | None], ...]] = {
+    "alpha-word-share": (
+        _alpha_text_bound,
+        lambda u, n: _share(sum(map(str.isalpha, u.words)), len(u.words)),  # all-letter words
+    ),
+    "stop-word-count": (_stop_word_prefix_bound,),
 }
 assert set(_METRICS) == set(MetricName.__args__), "every metric name needs a definition"  # type: ignore[attr-defined]
 
