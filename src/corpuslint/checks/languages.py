@@ -14,6 +14,8 @@ How a document is read, cheapest pass first:
 from __future__ import annotations
 
 import functools
+import json
+import os
 import re
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
@@ -283,14 +285,52 @@ def foreign_markers(main: str) -> frozenset[str]:
 # ---- the language-ID detector (langdetect, seeded, profiles loaded once per process) ----
 
 
+class _ProfileRows(dict):
+    """langdetect's n-gram -> per-language probability table with each row built on first read.
+
+    Every n-gram of every profile is a key from the start (the detector tests membership), but its row of 55
+    probabilities is computed only when the detector reads it: `DetectorFactory.load_profile` builds all ~88,000
+    rows up front, ~0.15 s of CPU per process, while a detection reads a few hundred. A row holds exactly the values
+    `DetectorFactory.add_profile` computes, in the same language order, so probabilities are bit-identical."""
+
+    def __init__(self, profiles: list[tuple[dict[str, int], list[int]]], width: int) -> None:
+        super().__init__(dict.fromkeys(set().union(*(freq for freq, _ in profiles))))
+        self._profiles = profiles  # (n-gram counts, n-grams per length) of each language, in langlist order
+        self._width = width
+
+    def __getitem__(self, ngram: str) -> list[float]:
+        row = dict.__getitem__(self, ngram)
+        if row is None:
+            row = [0.0] * self._width
+            length = len(ngram)
+            if 1 <= length <= 3:
+                for index, (freq, n_words) in enumerate(self._profiles):
+                    count = freq.get(ngram)
+                    if count is not None:
+                        row[index] = 1.0 * count / n_words[length - 1]
+            dict.__setitem__(self, ngram, row)
+        return row
+
+
 @functools.cache
 def _langdetect_factory():  # langdetect ships no type hints
-    """langdetect's 55 language profiles, loaded once per process, on first use; seeded for determinism."""
+    """langdetect's 55 language profiles, loaded once per process, on first use; seeded for determinism. Read as
+    `DetectorFactory.load_profile` reads them (same files, same order), into a `_ProfileRows` table."""
     from langdetect.detector_factory import PROFILES_DIRECTORY, DetectorFactory
 
     DetectorFactory.seed = 0
     factory = DetectorFactory()
-    factory.load_profile(PROFILES_DIRECTORY)
+    names = os.listdir(PROFILES_DIRECTORY)
+    profiles = []
+    for name in names:
+        path = os.path.join(PROFILES_DIRECTORY, name)
+        if name.startswith(".") or not os.path.isfile(path):
+            continue
+        with open(path, encoding="utf-8") as handle:
+            profile = json.load(handle)
+        factory.langlist.append(profile["name"])
+        profiles.append((profile["freq"], profile["n_words"]))
+    factory.word_lang_prob_map = _ProfileRows(profiles, len(names))
     return factory
 
 
@@ -500,8 +540,10 @@ class ForeignFragment(DocumentRule):
 
     def check(self, doc: Document, ctx: DocContext) -> Iterable[Finding]:
         main = main_language(doc, ctx)
-        for block in doc.blocks:
-            if not block.text:
+        blocks = doc.blocks
+        clean = _CleanDocument(blocks, main)
+        for block in blocks:
+            if not block.text or clean.block_is_clean(block, ctx):
                 continue
             for piece in merge_pieces(self._pieces(block, main, ctx)):
                 yield self._finding(doc, main, piece)
@@ -577,7 +619,7 @@ class ForeignFragment(DocumentRule):
         if count < self.options.min_words:
             return 0
         lowered = [t.lower() for t in tokens]
-        main_hits = sum(t in distinctive_words(main) for t in lowered)
+        main_hits = sum(map(distinctive_words(main).__contains__, lowered))
         if main_hits > self.options.max_main_share * count:
             return 0
         if sum(t.islower() and len(t) >= 3 for t in tokens) < max(1, count / 5):
@@ -586,8 +628,10 @@ class ForeignFragment(DocumentRule):
         # Capitalised words are names ("Dan", "Da Vinci", "De Niro"), except the first word of the sentence.
         marker_hits = sum(t in markers for t, word in zip(lowered, tokens, strict=True) if word.islower())
         marker_hits += not tokens[0].islower() and lowered[0] in markers
-        unusual = foreign_letter_pattern(main)
-        evidence = marker_hits + sum(unusual.search(t) is not None for t in tokens)
+        evidence = marker_hits
+        if not sentence.isascii():  # an ASCII word has no letter outside a-z
+            unusual = foreign_letter_pattern(main)
+            evidence += sum(unusual.search(t) is not None for t in tokens)
         return count if evidence > main_hits and (evidence >= 2 or main_hits == 0) else 0
 
     def _finding(self, doc: Document, main: MainLanguage, piece: Piece) -> Finding:
@@ -610,6 +654,29 @@ class ForeignFragment(DocumentRule):
                 "main_language_source": main.source,
             },
             fix=_removal(doc, piece.block, piece.start, piece.end),
+        )
+
+
+class _CleanDocument:
+    """The letter and script gates of `ForeignFragment._pieces`, tested on the whole document at once (most
+    documents pass them whole), so that a block needs only its function-word test. Masking URLs in `_pieces` only
+    turns characters into spaces: a block of a document that passes a test here passes it in `_pieces` too."""
+
+    def __init__(self, blocks: list[Block], main: MainLanguage) -> None:
+        text = "\n".join(block.text for block in blocks)
+        self.main = main.code
+        self.no_foreign_script = LATIN in main.scripts and _LATIN_ONLY_RE.fullmatch(text) is not None
+        self.checks_words = main.code in FUNCTION_WORDS
+        self.no_foreign_letter = (
+            not self.checks_words or text.isascii() or foreign_letter_pattern(main.code).search(text) is None
+        )
+
+    def block_is_clean(self, block: Block, ctx: DocContext) -> bool:
+        """True when `_pieces` would find nothing in `block` without looking at its sentences."""
+        return (
+            self.no_foreign_script
+            and self.no_foreign_letter
+            and (not self.checks_words or foreign_markers(self.main).isdisjoint(ctx.words(block)))
         )
 
 
