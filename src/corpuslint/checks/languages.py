@@ -14,6 +14,7 @@ How a document is read, cheapest pass first:
 from __future__ import annotations
 
 import functools
+import itertools
 import json
 import os
 import re
@@ -21,6 +22,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
+import numpy as np
 import regex
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -291,23 +293,24 @@ class _ProfileRows(dict):
     Every n-gram of every profile is a key from the start (the detector tests membership), but its row of 55
     probabilities is computed only when the detector reads it: `DetectorFactory.load_profile` builds all ~88,000
     rows up front, ~0.15 s of CPU per process, while a detection reads a few hundred. A row holds exactly the values
-    `DetectorFactory.add_profile` computes, in the same language order, so probabilities are bit-identical."""
+    `DetectorFactory.add_profile` computes, in the same language order, as a numpy array (for `_detect_block`)."""
 
     def __init__(self, profiles: list[tuple[dict[str, int], list[int]]], width: int) -> None:
         super().__init__(dict.fromkeys(set().union(*(freq for freq, _ in profiles))))
         self._profiles = profiles  # (n-gram counts, n-grams per length) of each language, in langlist order
         self._width = width
 
-    def __getitem__(self, ngram: str) -> list[float]:
+    def __getitem__(self, ngram: str) -> np.ndarray:
         row = dict.__getitem__(self, ngram)
         if row is None:
-            row = [0.0] * self._width
+            values = [0.0] * self._width
             length = len(ngram)
             if 1 <= length <= 3:
                 for index, (freq, n_words) in enumerate(self._profiles):
                     count = freq.get(ngram)
                     if count is not None:
-                        row[index] = 1.0 * count / n_words[length - 1]
+                        values[index] = 1.0 * count / n_words[length - 1]
+            row = np.array(values)
             dict.__setitem__(self, ngram, row)
         return row
 
@@ -334,6 +337,39 @@ def _langdetect_factory():  # langdetect ships no type hints
     return factory
 
 
+def _detect_block(detector) -> None:  # langdetect ships no type hints
+    """langdetect's `Detector._detect_block` with each trial's probabilities in a numpy array instead of a list
+    updated one language at a time (~2x faster). The same random draws and the same floating-point operations in the
+    same order (elementwise products and quotients, a left-to-right Python sum), so the result is bit-identical."""
+    from langdetect.lang_detect_exception import ErrorCode, LangDetectException
+
+    detector.cleaning_text()
+    ngrams = detector._extract_ngrams()
+    if not ngrams:
+        raise LangDetectException(ErrorCode.CantDetectError, "No features in text.")
+    rows, size, trials, draw = detector.word_lang_prob_map, len(detector.langlist), detector.n_trial, detector.random
+    built_row = dict.get  # a row already built, without `_ProfileRows.__getitem__`'s Python-level call
+    factors = np.empty(size)
+    total = np.zeros(size)
+    draw.seed(detector.seed)
+    for _ in range(trials):
+        probabilities = np.full(size, 1.0 / size)
+        weight = (detector.alpha + draw.gauss(0.0, 1.0) * detector.ALPHA_WIDTH) / detector.BASE_FREQ
+        step = 0
+        while True:
+            ngram = draw.choice(ngrams)
+            row = built_row(rows, ngram)
+            np.add(weight, rows[ngram] if row is None else row, out=factors)
+            probabilities *= factors
+            if step % 5 == 0:
+                probabilities /= sum(probabilities.tolist())
+                if probabilities.max() > detector.CONV_THRESHOLD or step >= detector.ITERATION_LIMIT:
+                    break
+            step += 1
+        total += probabilities / trials
+    detector.langprob = total.tolist()
+
+
 def identify(text: str) -> list[tuple[str, float]]:
     """Languages of `text` with their probabilities, most probable first (empty when nothing can be detected)."""
     from langdetect.lang_detect_exception import LangDetectException
@@ -341,6 +377,7 @@ def identify(text: str) -> list[tuple[str, float]]:
     detector = _langdetect_factory().create()
     detector.append(text)
     try:
+        _detect_block(detector)
         found = detector.get_probabilities()
     except LangDetectException:
         return []
@@ -417,7 +454,9 @@ class _Sample:
             return "ja"
         if script in _SCRIPT_LANGUAGE:
             return _SCRIPT_LANGUAGE[script]
-        tokens = [t for b in self.blocks for t in self.ctx.words(b)][:_DETECT_SAMPLE_WORDS]
+        tokens = list(
+            itertools.islice(itertools.chain.from_iterable(map(self.ctx.words, self.blocks)), _DETECT_SAMPLE_WORDS)
+        )
         return language_by_function_words(tokens)
 
 
