@@ -220,6 +220,7 @@ _LANGDETECT_ALIASES = {"zh-cn": "zh", "zh-tw": "zh", "no": "nb", "nn": "nb", "iw
 _NOT_LANGUAGE_RE = re.compile(r"https?://\S+|www\.\S+|(?<![\w.+-])[\w.+-]+@[\w-]+\.[\w.]+|`[^`\n]*`")
 # Letters of Latin script, punctuation and symbols only: no foreign-script run can be in such a text (stdlib `re`
 # decides this ~20x faster than a `regex` script-property search).
+_NON_ASCII_RE = re.compile(r"[^\x00-\x7f]")
 _LATIN_ONLY_RE = re.compile(r"[\x00-\u024f\u1e00-\u1eff\u2000-\u206f\u20a0-\u20cf\u2100-\u214f]*")
 _OPENING = "(（[［"
 _CLOSING = ")）]］"
@@ -696,6 +697,15 @@ class ForeignFragment(DocumentRule):
         )
 
 
+def _has_foreign_letter(text: str, main: str) -> bool:
+    """`foreign_letter_pattern(main).search(text) is not None`, tested on the distinct non-ASCII characters only
+    (the pattern matches none of ASCII): one scan for them is ~2x faster than the pattern's over a whole text."""
+    if text.isascii():
+        return False
+    pattern = foreign_letter_pattern(main)
+    return any(pattern.match(char) for char in set(_NON_ASCII_RE.findall(text)))
+
+
 class _CleanDocument:
     """The letter and script gates of `ForeignFragment._pieces`, tested on the whole document at once (most
     documents pass them whole), so that a block needs only its function-word test. Masking URLs in `_pieces` only
@@ -706,9 +716,7 @@ class _CleanDocument:
         self.main = main.code
         self.no_foreign_script = LATIN in main.scripts and _LATIN_ONLY_RE.fullmatch(text) is not None
         self.checks_words = main.code in FUNCTION_WORDS
-        self.no_foreign_letter = (
-            not self.checks_words or text.isascii() or foreign_letter_pattern(main.code).search(text) is None
-        )
+        self.no_foreign_letter = not self.checks_words or not _has_foreign_letter(text, main.code)
 
     def block_is_clean(self, block: Block, ctx: DocContext) -> bool:
         """True when `_pieces` would find nothing in `block` without looking at its sentences."""
