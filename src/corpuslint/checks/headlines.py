@@ -948,7 +948,9 @@ def paragraph_similarities(found: Analysis, paragraphs: list[int]) -> list[float
     # Term counts per judged paragraph (row) and body term (column); the other blocks' terms go to a spare last row.
     row_of_block = np.full(len(found.blocks), len(paragraphs), dtype=np.intp)
     row_of_block[paragraphs] = np.arange(len(paragraphs))
-    cells = np.repeat(row_of_block, np.diff(found.block_bounds)) * width + vocabulary.columns
+    bounds = found.block_bounds
+    cells = np.repeat(row_of_block, [end - start for start, end in itertools.pairwise(bounds)]) * width
+    cells += vocabulary.columns
     counts = np.bincount(cells, minlength=(len(paragraphs) + 1) * width)[: len(paragraphs) * width]
     own = counts.reshape(len(paragraphs), width) * weights
     # Headline terms: those in the body as columns; the others only lengthen the "rest" vector.
