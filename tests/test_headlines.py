@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import pickle
 
+import numpy as np
 import pytest
 
 from conftest import SEEDS, check, codes, write_corpus
@@ -258,3 +259,21 @@ def test_cli_reports_the_family_as_json(tmp_path, cli):
     assert all(path == "a.txt" for _, path in found)
     rule_doc = cli(["rule", "HEAD002"])
     assert rule_doc.exit_code == 0 and "Skipped:" in rule_doc.output
+
+
+@pytest.mark.parametrize(
+    "values",
+    [[], [7], [3, 3, 3], [2**32 - 1, 0, 7, 0, 7], list(range(50, 0, -1)) * 3, [5, 1, 5, 9, 1, 1, 2**31]],
+)
+def test_unique_counts_equals_numpy_unique(values):
+    array = np.array(values, dtype=np.uint32)
+    expected = np.unique(array, return_inverse=True, return_counts=True)
+    for got, want in zip(headlines.unique_counts(array), expected, strict=True):
+        assert got.dtype == want.dtype and got.tolist() == want.tolist()
+
+
+def test_body_vocabulary_has_token_is_set_membership():
+    tokens = ["the", "time", "warner", "profit", "e", "mail", "warner's", "u", "s"]
+    body = headlines.BodyVocabulary(tokens)
+    for token in ["time", "warner", "warner's", "e", "s", "war", "timewarner", "the time", "", "ime", "profits"]:
+        assert body.has_token(token) == (token in set(tokens)), token
