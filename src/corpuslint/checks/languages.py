@@ -397,6 +397,17 @@ def best_language(text: str) -> tuple[str, float]:
 # ---- main language ----
 
 
+def document_text(doc: Document, ctx: DocContext) -> tuple[str, bool]:
+    """All of the document's text (its blocks joined by line breaks), and whether it is Latin script, punctuation
+    and symbols only; memoised, for the main-language sample and LANG001's document-wide gates."""
+
+    def compute() -> tuple[str, bool]:
+        text = "\n".join(block.text for block in doc.blocks)
+        return text, _LATIN_ONLY_RE.fullmatch(text) is not None
+
+    return ctx.memo("lang.text", compute)
+
+
 @dataclass(frozen=True)
 class MainLanguage:
     code: str  # ISO 639-1, or "und" when unknown
@@ -413,7 +424,7 @@ def main_language(doc: Document, ctx: DocContext) -> MainLanguage:
 
 
 def _main_language(doc: Document, ctx: DocContext) -> MainLanguage:
-    sample = _Sample(doc.blocks, ctx)
+    sample = _Sample(doc.blocks, ctx, latin_only=document_text(doc, ctx)[1])
     declared = normalise_lang(doc.lang) if doc.lang else None
     if declared and declared not in _UNDETERMINED:
         cheap = sample.cheap_language()
@@ -435,7 +446,7 @@ def _main_language(doc: Document, ctx: DocContext) -> MainLanguage:
 class _Sample:
     """The longest blocks of a document, up to a few thousand characters: enough to tell its language."""
 
-    def __init__(self, blocks: Sequence[Block], ctx: DocContext) -> None:
+    def __init__(self, blocks: Sequence[Block], ctx: DocContext, *, latin_only: bool = False) -> None:
         self.blocks: list[Block] = []
         size = 0
         for block in sorted(blocks, key=lambda b: -len(b.text))[:8]:
@@ -445,10 +456,11 @@ class _Sample:
                 break
         self.text = "\n".join(b.text for b in self.blocks)[:_DETECT_SAMPLE_CHARS]
         self.ctx = ctx
+        self.latin_only = latin_only  # known to be Latin script only (a part of such a document)
 
     def cheap_language(self) -> str | None:
         """The language by script profile, then by function-word shares; None when those are unsure."""
-        script = dominant_script(self.text)
+        script = dominant_script(self.text, latin_only=self.latin_only)
         if script is None:
             return "und"
         if script == "Han" and regex.search(r"[\p{Hiragana}\p{Katakana}]", self.text):
@@ -461,9 +473,10 @@ class _Sample:
         return language_by_function_words(tokens)
 
 
-def dominant_script(text: str) -> str | None:
-    """The script of most of the letters of `text` (None without letters)."""
-    if _LATIN_ONLY_RE.fullmatch(text):
+def dominant_script(text: str, *, latin_only: bool = False) -> str | None:
+    """The script of most of the letters of `text` (None without letters); `latin_only` when the caller already
+    knows that `text` has no letter outside Latin script."""
+    if latin_only or _LATIN_ONLY_RE.fullmatch(text):
         return LATIN if any(c.isalpha() for c in text) else None
     foreign: dict[str, int] = {}
     for run in foreign_script_pattern(frozenset({LATIN})).findall(text):
@@ -581,7 +594,7 @@ class ForeignFragment(DocumentRule):
     def check(self, doc: Document, ctx: DocContext) -> Iterable[Finding]:
         main = main_language(doc, ctx)
         blocks = doc.blocks
-        clean = _CleanDocument(blocks, main)
+        clean = _CleanDocument(*document_text(doc, ctx), main)
         for block in blocks:
             if not block.text or clean.block_is_clean(block, ctx):
                 continue
@@ -711,10 +724,9 @@ class _CleanDocument:
     documents pass them whole), so that a block needs only its function-word test. Masking URLs in `_pieces` only
     turns characters into spaces: a block of a document that passes a test here passes it in `_pieces` too."""
 
-    def __init__(self, blocks: list[Block], main: MainLanguage) -> None:
-        text = "\n".join(block.text for block in blocks)
+    def __init__(self, text: str, latin_only: bool, main: MainLanguage) -> None:
         self.main = main.code
-        self.no_foreign_script = LATIN in main.scripts and _LATIN_ONLY_RE.fullmatch(text) is not None
+        self.no_foreign_script = LATIN in main.scripts and latin_only
         self.checks_words = main.code in FUNCTION_WORDS
         self.no_foreign_letter = not self.checks_words or not _has_foreign_letter(text, main.code)
 
