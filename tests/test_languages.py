@@ -288,6 +288,16 @@ def test_identify_gives_exactly_langdetects_probabilities():
     assert row.tolist() == reference.word_lang_prob_map["der"] and max(row) > 0
 
 
+def test_ngrams_are_langdetects_own():
+    factory = languages._langdetect_factory()
+    odd = ["NATO and the EU  said", "Tiếng Việt có dấu", "アメリカ 한국 ㄅ", "iPhone ÀÉÎ"]
+    for text in [*ENGLISH, *GERMAN, *CHINESE, *odd]:
+        detector = factory.create()
+        detector.append(text)
+        detector.cleaning_text()
+        assert languages._extract_ngrams(detector.text, factory.word_lang_prob_map) == detector._extract_ngrams()
+
+
 def test_language_codes_are_normalised():
     assert [languages.normalise_lang(c) for c in ("en-GB", "zh_Hans", "zh-cn", "no", "DE")] == [
         "en",

@@ -338,6 +338,41 @@ def _langdetect_factory():  # langdetect ships no type hints
     return factory
 
 
+_NGRAM_CHARS: dict[str, str] = {}  # character -> langdetect's `NGram.normalize` of it
+
+
+def _extract_ngrams(text: str, known: dict[str, object]) -> list[str]:
+    """langdetect's `Detector._extract_ngrams` (with `NGram.add_char` inlined): the 1- to 3-grams of `text` that
+    have a profile row, in order. `NGram.normalize` is a pure function of one character, so it is looked up once
+    per distinct character instead of once per position (it was most of the cost on a long text)."""
+    from langdetect.utils.ngram import NGram
+
+    chars = _NGRAM_CHARS
+    found: list[str] = []
+    grams, capital_word = " ", False
+    for char in text:
+        char = chars.get(char) or chars.setdefault(char, NGram.normalize(char))
+        last = grams[-1]
+        if last == " ":
+            grams, capital_word = " ", False
+            if char == " ":
+                continue  # nothing to add: the only n-gram would be " "
+        elif len(grams) >= 3:
+            grams = grams[1:]
+        grams += char
+        # Inside a word of capitals (two in a row) nothing counts, as in `NGram.add_char`.
+        capital_word = (capital_word or last.isupper()) if char.isupper() else False
+        if capital_word:
+            continue
+        for size in (1, 2, 3):
+            if len(grams) < size:
+                break
+            gram = grams[-size:]
+            if gram != " " and gram in known:
+                found.append(gram)
+    return found
+
+
 def _detect_block(detector) -> None:  # langdetect ships no type hints
     """langdetect's `Detector._detect_block` with each trial's probabilities in a numpy array instead of a list
     updated one language at a time (~2x faster). The same random draws and the same floating-point operations in the
@@ -345,7 +380,7 @@ def _detect_block(detector) -> None:  # langdetect ships no type hints
     from langdetect.lang_detect_exception import ErrorCode, LangDetectException
 
     detector.cleaning_text()
-    ngrams = detector._extract_ngrams()
+    ngrams = _extract_ngrams(detector.text, detector.word_lang_prob_map)
     if not ngrams:
         raise LangDetectException(ErrorCode.CantDetectError, "No features in text.")
     rows, size, trials, draw = detector.word_lang_prob_map, len(detector.langlist), detector.n_trial, detector.random
