@@ -338,6 +338,21 @@ def _langdetect_factory():  # langdetect ships no type hints
     return factory
 
 
+def _clean_text(detector) -> None:  # langdetect ships no type hints
+    """langdetect's `Detector.cleaning_text` (drop Latin letters from a text mostly in another script), with the
+    characters counted once per distinct character; the same test, character for character."""
+    from langdetect.utils.unicode_block import unicode_block
+
+    latin = other = 0
+    for char, count in Counter(detector.text).items():
+        if "A" <= char <= "z":
+            latin += count
+        elif char >= "\u0300" and unicode_block(char) != "Latin Extended Additional":
+            other += count
+    if latin * 2 < other:
+        detector.text = "".join(char for char in detector.text if char < "A" or char > "z")
+
+
 _NGRAM_CHARS: dict[str, str] = {}  # character -> langdetect's `NGram.normalize` of it
 
 
@@ -379,7 +394,7 @@ def _detect_block(detector) -> None:  # langdetect ships no type hints
     same order (elementwise products and quotients, a left-to-right Python sum), so the result is bit-identical."""
     from langdetect.lang_detect_exception import ErrorCode, LangDetectException
 
-    detector.cleaning_text()
+    _clean_text(detector)
     ngrams = _extract_ngrams(detector.text, detector.word_lang_prob_map)
     if not ngrams:
         raise LangDetectException(ErrorCode.CantDetectError, "No features in text.")
