@@ -297,7 +297,7 @@ class _ProfileRows(dict):
     `DetectorFactory.add_profile` computes, in the same language order, as a numpy array (for `_detect_block`)."""
 
     def __init__(self, profiles: list[tuple[dict[str, int], list[int]]], width: int) -> None:
-        super().__init__(dict.fromkeys(set().union(*(freq for freq, _ in profiles))))
+        super().__init__(dict.fromkeys(itertools.chain.from_iterable(freq for freq, _ in profiles)))
         self._profiles = profiles  # (n-gram counts, n-grams per length) of each language, in langlist order
         self._width = width
 
