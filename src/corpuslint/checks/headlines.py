@@ -720,7 +720,9 @@ def headline_terms(headline: str, is_common: Callable[[str], bool]) -> list[Head
     longer name ("Tony Blair"); in Title Case (or all capitals) only the capitalised words that are not ordinary
     words (`is_common`) are. A leading label ("Profile:", "DVD review:") is not part of the claim."""
     label = _LABEL_RE.match(headline)
-    spans = [span for span in word_spans(headline) if not label or span[0] >= label.end()]
+    spans = word_spans(headline)
+    if label:
+        spans = [span for span in spans if span[0] >= label.end()]
     raw = [headline[s:e] for s, e in spans]
     lowered = [w.lower() for w in raw]
     letters = [w for w, low in zip(raw, lowered, strict=True) if w[0].isalpha() and low not in STOP_WORDS]
@@ -730,7 +732,7 @@ def headline_terms(headline: str, is_common: Callable[[str], bool]) -> list[Head
     for word, low, span in zip(raw, lowered, spans, strict=True):
         if low in STOP_WORDS or low in NOT_NAMES or len(low) < 2 or not word[0].isalpha():
             continue
-        if not all_caps and _ACRONYM_RE.match(word):
+        if not all_caps and len(word) <= 6 and _ACRONYM_RE.match(word):  # the pattern takes at most 6 letters
             terms.append(HeadlineTerm([span], [low], True))
             continue
         if not word[0].isupper() or ((title_case or all_caps) and is_common(low)):
