@@ -288,14 +288,15 @@ def test_identify_gives_exactly_langdetects_probabilities():
     assert row.tolist() == reference.word_lang_prob_map["der"] and max(row) > 0
 
 
-def test_text_cleaning_and_ngrams_are_langdetects_own():
+def test_text_preparation_and_ngrams_are_langdetects_own():
     factory = languages._langdetect_factory()
     odd = ["NATO and the EU  said", "Tiếng Việt có dấu", "アメリカ 한국 ㄅ", "iPhone ÀÉÎ", "中文中文中文中文 ab"]
+    odd.append(" see  http://x.com  ")
     for text in [*ENGLISH, *GERMAN, *CHINESE, *odd]:
         detector = factory.create()
         detector.append(text)
         ours = factory.create()
-        ours.append(text)
+        languages._append(ours, text)
         languages._clean_text(ours)
         detector.cleaning_text()
         assert ours.text == detector.text
