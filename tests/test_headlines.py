@@ -277,3 +277,13 @@ def test_body_vocabulary_has_token_is_set_membership():
     body = headlines.BodyVocabulary(tokens)
     for token in ["time", "warner", "warner's", "e", "s", "war", "timewarner", "the time", "", "ime", "profits"]:
         assert body.has_token(token) == (token in set(tokens)), token
+
+
+def test_token_ids_are_the_same_with_a_full_cache(monkeypatch):
+    tokens = "the pentagon's profits rose 76 and profits at companies fell a b squabbling pentagon".split()
+    expected = [headlines.term_id(term) if (term := headlines._term(t)) else 0 for t in tokens]
+    assert headlines.token_ids(tokens).tolist() == expected
+    monkeypatch.setattr(headlines, "_CACHE_LIMIT", 3)  # cleared again and again while filling
+    headlines._TOKEN_IDS.clear()
+    assert headlines.token_ids(tokens).tolist() == expected
+    assert headlines.token_ids(tokens).dtype == np.uint32 and 0 < len(headlines._TOKEN_IDS) <= 4
