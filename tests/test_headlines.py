@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import pickle
 
+import numpy as np
 import pytest
 
 from conftest import SEEDS, check, codes, write_corpus
@@ -278,3 +279,31 @@ def test_head001_statistics_fold_keeps_only_signatures_it_could_report_on():
     assert (folded.bodies, folded.length) == (alone.bodies, alone.length) == (2, alone.length)
     expected = [f.model_dump() for f in rule.check_corpus(signatures)]
     assert [f.model_dump() for f in rule.check_with(folded, kept)] == expected and len(expected) == 2
+
+
+@pytest.mark.parametrize(
+    "values",
+    [[], [7], [3, 3, 3], [2**32 - 1, 0, 7, 0, 7], list(range(50, 0, -1)) * 3, [5, 1, 5, 9, 1, 1, 2**31]],
+)
+def test_unique_counts_equals_numpy_unique(values):
+    array = np.array(values, dtype=np.uint32)
+    expected = np.unique(array, return_inverse=True, return_counts=True)
+    for got, want in zip(headlines.unique_counts(array), expected, strict=True):
+        assert got.dtype == want.dtype and got.tolist() == want.tolist()
+
+
+def test_body_vocabulary_has_token_is_set_membership():
+    tokens = ["the", "time", "warner", "profit", "e", "mail", "warner's", "u", "s"]
+    body = headlines.BodyVocabulary(tokens)
+    for token in ["time", "warner", "warner's", "e", "s", "war", "timewarner", "the time", "", "ime", "profits"]:
+        assert body.has_token(token) == (token in set(tokens)), token
+
+
+def test_token_ids_are_the_same_with_a_full_cache(monkeypatch):
+    tokens = "the pentagon's profits rose 76 and profits at companies fell a b squabbling pentagon".split()
+    expected = [headlines.term_id(term) if (term := headlines._term(t)) else 0 for t in tokens]
+    assert headlines.token_ids(tokens).tolist() == expected
+    monkeypatch.setattr(headlines, "_CACHE_LIMIT", 3)  # cleared again and again while filling
+    headlines._TOKEN_IDS.clear()
+    assert headlines.token_ids(tokens).tolist() == expected
+    assert headlines.token_ids(tokens).dtype == np.uint32 and 0 < len(headlines._TOKEN_IDS) <= 4

@@ -268,6 +268,41 @@ def test_same_input_same_output(tmp_path: Path):
     assert first == second and len(first) == 2
 
 
+def test_identify_gives_exactly_langdetects_probabilities():
+    from langdetect.detector_factory import PROFILES_DIRECTORY, DetectorFactory
+
+    ours = languages._langdetect_factory()  # seeds langdetect
+    reference = DetectorFactory()
+    reference.load_profile(PROFILES_DIRECTORY)
+    assert ours.langlist == reference.langlist
+    mixed = " ".join([*ENGLISH, *GERMAN, *CHINESE])
+    for text in [*ENGLISH, *GERMAN, *CHINESE, mixed, "Читайте также", "Lesen Sie auch", "Ünïcödé ☃"]:
+        detector = reference.create()
+        detector.append(text)
+        expected: dict[str, float] = {}
+        for found in detector.get_probabilities():
+            code = languages.normalise_lang(found.lang)
+            expected[code] = expected.get(code, 0.0) + found.prob
+        assert languages.identify(text) == sorted(expected.items(), key=lambda kv: -kv[1]), text
+    row = ours.word_lang_prob_map["der"]
+    assert row.tolist() == reference.word_lang_prob_map["der"] and max(row) > 0
+
+
+def test_text_preparation_and_ngrams_are_langdetects_own():
+    factory = languages._langdetect_factory()
+    odd = ["NATO and the EU  said", "Tiếng Việt có dấu", "アメリカ 한국 ㄅ", "iPhone ÀÉÎ", "中文中文中文中文 ab"]
+    odd.append(" see  http://x.com  ")
+    for text in [*ENGLISH, *GERMAN, *CHINESE, *odd]:
+        detector = factory.create()
+        detector.append(text)
+        ours = factory.create()
+        languages._append(ours, text)
+        languages._clean_text(ours)
+        detector.cleaning_text()
+        assert ours.text == detector.text
+        assert languages._extract_ngrams(detector.text, factory.word_lang_prob_map) == detector._extract_ngrams()
+
+
 def test_language_codes_are_normalised():
     assert [languages.normalise_lang(c) for c in ("en-GB", "zh_Hans", "zh-cn", "no", "DE")] == [
         "en",
