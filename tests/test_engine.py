@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 from conftest import write_corpus
+from corpuslint.cache import Cache
 from corpuslint.config import Settings
 from corpuslint.engine import RunOptions, _merged, run
 from corpuslint.findings import FindingList
@@ -111,6 +112,7 @@ def test_corrupt_cache_is_a_miss_not_an_error(tmp_path: Path) -> None:
     (db,) = (tmp_path / "cache").glob("*.sqlite")
     with sqlite3.connect(db) as conn:
         conn.execute("UPDATE units SET payload = x'00'")
+        conn.execute("UPDATE reports SET payload = x'00'")
     again = run([corpus], Settings(select=SELECT), corpus, options)
     assert again.units_read == 1 and [f.code for f in again.findings] == ["DUP001"]
 
@@ -181,3 +183,26 @@ def test_the_chunks_of_one_file_are_merged_in_order_even_when_their_findings_int
     first, second = FindingList([at(1), at(3)]), FindingList([at(None), at(5)])  # a whole-file finding, later
     assert [f.location.record for f in _merged([first, second])] == [None, 1, 3, 5]
     assert [f.location.record for f in _merged([first, FindingList([at(4), at(5)])])] == [1, 3, 4, 5]
+
+
+def test_an_unchanged_corpus_gets_the_last_report_back_and_any_change_invalidates_it(
+    tmp_path: Path, monkeypatch
+) -> None:
+    corpus = write_corpus(tmp_path / "corpus", {"a.txt": REPEAT, "b.txt": REPEAT, "c.jsonl": records(9)})
+    options = RunOptions(cache_dir=tmp_path / "cache")
+    settings = Settings(select=SELECT)
+    first = jsonout.render(run([corpus], settings, corpus, options))
+
+    def no_unit_read(*args: object) -> None:
+        raise AssertionError("the report of an unchanged corpus is reused whole")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(Cache, "get", no_unit_read)
+        assert jsonout.render(run([corpus], settings, corpus, options)) == first
+    ignored = Settings(select=SELECT, per_path_ignores={"a.txt": ["DUP001"]})
+    fewer = run([corpus], ignored, corpus, options)
+    assert "a.txt" not in {f.location.path for f in fewer.findings} and fewer.units_read == 0
+    (corpus / "d.txt").write_text(REPEAT)
+    assert "d.txt" in {f.location.path for f in run([corpus], settings, corpus, options).findings}
+    (corpus / "a.txt").write_text("Rates held steady\n\nThe bank held rates.\n")
+    assert "a.txt" not in {f.location.path for f in run([corpus], settings, corpus, options).findings}

@@ -3,8 +3,10 @@
 An entry is reused when the file's (size, mtime, inode) are unchanged, so a re-run over an unchanged corpus
 reads no document text. Each rule's part carries a hash of that rule's identity and options: changing one
 rule's options re-runs only that rule. Corpus-phase findings are cached under a digest of every signature's
-source, so an unchanged corpus skips that phase too. Stored in one SQLite file (atomic commits, one writer:
-the main process), salted with corpuslint's version and source so an upgrade never reuses stale results.
+source, so an unchanged corpus skips that phase too; the last run's final report is kept under a digest of
+every unit, the configuration and the rules, so a re-run over an unchanged corpus only checks that nothing
+changed. Stored in one SQLite file (atomic commits, one writer: the main process), salted with corpuslint's
+version and source so an upgrade never reuses stale results.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from corpuslint import __version__
+from corpuslint.findings import FindingList
 from corpuslint.loaders import remote
 from corpuslint.model import Finding, Problem
 
@@ -27,6 +30,7 @@ _SCHEMA = """
 CREATE TABLE IF NOT EXISTS units (key TEXT PRIMARY KEY, stat TEXT NOT NULL, payload BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS corpus (rule TEXT PRIMARY KEY, digest TEXT NOT NULL, payload BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS signatures (key TEXT, rule TEXT, payload BLOB NOT NULL, PRIMARY KEY (key, rule));
+CREATE TABLE IF NOT EXISTS reports (key TEXT PRIMARY KEY, payload BLOB NOT NULL);
 """
 
 
@@ -130,6 +134,20 @@ class Cache:
     def put_corpus(self, rule: str, digest: str, findings: list[Finding]) -> None:
         payload = pickle.dumps(findings, protocol=pickle.HIGHEST_PROTOCOL)
         self._db.execute("INSERT OR REPLACE INTO corpus VALUES (?, ?, ?)", (rule, digest, payload))
+
+    def get_report(self, key: str) -> tuple[FindingList, int] | None:
+        """A whole run's final findings and document count, stored under a key of everything they depend on."""
+        row = self._db.execute("SELECT payload FROM reports WHERE key = ?", (key,)).fetchone()
+        try:
+            return None if row is None else pickle.loads(row[0])
+        except Exception:
+            return None
+
+    def put_report(self, key: str, findings: FindingList, documents: int) -> None:
+        """Keep the latest report only: one per cache, however many runs."""
+        self._db.execute("DELETE FROM reports")
+        payload = pickle.dumps((findings, documents), protocol=pickle.HIGHEST_PROTOCOL)
+        self._db.execute("INSERT INTO reports VALUES (?, ?)", (key, payload))
 
     def commit(self) -> None:
         self._db.commit()

@@ -29,7 +29,7 @@ from typing import Any
 
 from corpuslint.cache import Cache, RuleOutput, UnitEntry, stat_key
 from corpuslint.config import Settings
-from corpuslint.findings import FindingList
+from corpuslint.findings import FindingList, tally
 from corpuslint.loaders import SourceFile, WorkUnit, discover, load_unit, plan_units
 from corpuslint.loaders.reading import file_size
 from corpuslint.model import Document, Finding, Location, Problem
@@ -159,32 +159,60 @@ def run(
     timings["phase: discover"] = clock() - started
 
     started = clock()
+    stats = [stat_key(unit.source.path) for unit in units]
+    digest_base = hashlib.sha256("\n".join(f"{u.key}\0{stat}" for u, stat in zip(units, stats, strict=True)).encode())
     cache = Cache(options.cache_dir) if options.cache_dir is not None and options.executor is None else None
-    collected = _Collected(rules)
+    reusable = cache is not None and None not in stats and not options.corpus and options.report_filter is None
+    report_key = _report_key(digest_base, settings, rules, discovered, targets) if reusable else None
     try:
+        if cache is not None and report_key is not None and (report := cache.get_report(report_key)) is not None:
+            result = RunResult(report[0], report[1], len(targets), rules)
+            timings["phase: documents"] = clock() - started
+            result.timings, result.units_read, result.units_cached = dict(timings), 0, len(units)
+            return result
+        collected = _Collected(rules)
         for index, entry, fresh in _document_phase(units, rules, settings, cache, options, timings):
             collected.read += fresh
             collected.add(index, units[index], entry, units[index].source.rel in target_paths)
         timings["phase: documents"] = clock() - started
         started = clock()
-        digest_base = hashlib.sha256("\n".join(f"{u.key}\0{stat_key(u.source.path)}" for u in units).encode())
         for rule in rules.corpus_rules:
             t = clock()
             found = _corpus_findings(rule, collected, digest_base.copy(), cache, rules)
             collected.corpus_findings.append(FindingList(sorted(found, key=Finding.sort_key)).seal())
             timings[rule.code] += clock() - t
         timings["phase: corpus"] = clock() - started
+        findings = collected.in_order(discovered)
+        if options.corpus:
+            findings = (f for f in findings if _involves(f, target_paths))
+        if options.report_filter is not None:
+            findings = filter(options.report_filter, findings)
+        result = RunResult(_finalise_sorted(findings, rules, settings), collected.documents, len(targets), rules)
+        reported = {code for code, _, _ in tally(result.findings)}
+        transient = {rules.rule_failed.code, rules.rule_timeout.code}  # a crash or a timeout may not happen again
+        if cache is not None and report_key is not None and not transient & reported:
+            cache.put_report(report_key, result.findings, result.documents)
     finally:
         if cache is not None:
             cache.close()
-    findings = collected.in_order(discovered)
-    if options.corpus:
-        findings = (f for f in findings if _involves(f, target_paths))
-    if options.report_filter is not None:
-        findings = filter(options.report_filter, findings)
-    result = RunResult(_finalise_sorted(findings, rules, settings), collected.documents, len(targets), rules)
     result.timings, result.units_read, result.units_cached = dict(timings), collected.read, len(units) - collected.read
     return result
+
+
+def _report_key(
+    digest_base: Any, settings: Settings, rules: RuleSet, discovered: list[Finding], targets: list[SourceFile]
+) -> str:
+    """What a run's final report depends on: every unit and its file's stat (`digest_base`), the settings that
+    shape findings, each rule's identity, the problems met while walking the folders, and the checked files."""
+    digest = digest_base.copy()
+    digest.update(settings.model_dump_json(exclude=_NOT_IN_REPORT).encode())
+    digest.update("".join(f"{r.code}:{r.identity_hash}\n" for r in sorted(rules.rules, key=lambda r: r.code)).encode())
+    digest.update("".join(f.model_dump_json() + "\n" for f in discovered).encode())
+    digest.update("\0".join(sorted(s.rel for s in targets)).encode())
+    return digest.hexdigest()
+
+
+_NOT_IN_REPORT = {"jobs", "cache", "cache_dir", "baseline", "fail_on", "engine", "scheduler"}
 
 
 class _Collected:

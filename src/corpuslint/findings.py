@@ -9,12 +9,16 @@ block at a time when iterated; it is a read-only `Sequence` for everything that 
 from __future__ import annotations
 
 import bisect
+import gc
 import pickle
 import zlib
+from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from typing import overload
 
-from corpuslint.model import Finding
+from corpuslint.model import Finding, Severity
+
+Key = tuple[str, str, Severity]  # code, name, severity
 
 BLOCK = 1024  # findings per compressed block: large enough to compress well, small enough to decode quickly
 
@@ -22,16 +26,18 @@ BLOCK = 1024  # findings per compressed block: large enough to compress well, sm
 class FindingList(Sequence[Finding]):
     """Findings in order, stored as compressed blocks; built with `append`/`extend`, read as a sequence."""
 
-    __slots__ = ("_blocks", "_ends", "_tail")
+    __slots__ = ("_blocks", "_ends", "_tail", "_tally")
 
     def __init__(self, findings: Iterable[Finding] = ()) -> None:
         self._blocks: list[bytes] = []
         self._ends: list[int] = []  # the number of findings up to and including each block
         self._tail: list[Finding] = []
+        self._tally: Counter[Key] = Counter()
         self.extend(findings)
 
     def append(self, finding: Finding) -> None:
         self._tail.append(finding)
+        self._tally[finding.code, finding.name, finding.severity] += 1
         if len(self._tail) >= BLOCK:
             self.seal()
 
@@ -46,6 +52,10 @@ class FindingList(Sequence[Finding]):
             self._ends.append(len(self))
             self._tail = []
         return self
+
+    def tally(self) -> Counter[Key]:
+        """The findings counted by (code, name, severity), without decoding them."""
+        return self._tally.copy()
 
     def __len__(self) -> int:
         return (self._ends[-1] if self._ends else 0) + len(self._tail)
@@ -83,5 +93,18 @@ class FindingList(Sequence[Finding]):
         return f"FindingList({len(self)} findings)"
 
 
+def tally(findings: Iterable[Finding]) -> Counter[Key]:
+    """Findings counted by (code, name, severity): kept by a FindingList, one pass over any other iterable."""
+    if isinstance(findings, FindingList):
+        return findings.tally()
+    return Counter((f.code, f.name, f.severity) for f in findings)
+
+
 def _decode(block: bytes) -> list[Finding]:
-    return pickle.loads(zlib.decompress(block))
+    collecting = gc.isenabled()
+    gc.disable()  # a block is thousands of new objects and no cycle: collections on the way only cost time
+    try:
+        return pickle.loads(zlib.decompress(block))
+    finally:
+        if collecting:
+            gc.enable()

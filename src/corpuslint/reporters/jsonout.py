@@ -15,6 +15,7 @@ from pydantic import BaseModel
 
 from corpuslint import __version__
 from corpuslint.engine import RunResult
+from corpuslint.findings import tally
 from corpuslint.model import Finding
 
 SCHEMA_VERSION = 1
@@ -41,7 +42,9 @@ def build(result: RunResult) -> Report:
 
 
 def _head(result: RunResult) -> dict:
-    by = Counter(f.severity.value for f in result.findings)
+    by: Counter[str] = Counter()
+    for (_, _, severity), count in tally(result.findings).items():
+        by[severity.value] += count
     summary = Summary(
         findings=by.total(),
         errors=by["error"],

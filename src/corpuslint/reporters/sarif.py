@@ -15,6 +15,7 @@ from urllib.parse import quote
 
 from corpuslint import __version__
 from corpuslint.engine import RunResult
+from corpuslint.findings import tally
 from corpuslint.model import Finding, Location
 
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -88,7 +89,7 @@ def _result(finding: Finding, rule_index: dict[str, int]) -> dict[str, Any]:
 
 def build(result: RunResult) -> dict[str, Any]:
     rules = {r.code: r for r in result.rule_set.rules}
-    reported = {f.code for f in result.findings}
+    reported = {code for code, _, _ in tally(result.findings)}
     for rule in result.rule_set.known:  # findings from a rule outside the set (e.g. INPUT008) still need metadata
         if rule.code in reported:
             rules.setdefault(rule.code, rule)  # type: ignore[arg-type]

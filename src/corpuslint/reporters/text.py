@@ -7,6 +7,7 @@ import unicodedata
 from collections import Counter
 
 from corpuslint.engine import RunResult
+from corpuslint.findings import tally
 from corpuslint.model import Finding, Location, Severity
 
 
@@ -49,8 +50,10 @@ def format_finding(finding: Finding) -> str:
 
 
 def summary_line(result: RunResult) -> str:
-    counts = Counter(f.severity for f in result.findings)
-    total = len(result.findings)
+    counts: Counter[Severity] = Counter()
+    for (_, _, severity), count in tally(result.findings).items():
+        counts[severity] += count
+    total = counts.total()
 
     def plural(n: int, word: str) -> str:
         return f"{n} {word}{'' if n == 1 else 's'}"
@@ -63,7 +66,9 @@ def summary_line(result: RunResult) -> str:
 
 
 def statistics(result: RunResult) -> str:
-    counts = Counter((f.code, f.name) for f in result.findings)
+    counts: Counter[tuple[str, str]] = Counter()
+    for (code, name, _), count in tally(result.findings).items():
+        counts[code, name] += count
     rows = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
     return "\n".join(f"{count:>6}  {code:<9} {name}" for (code, name), count in rows)
 
