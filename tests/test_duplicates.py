@@ -14,7 +14,7 @@ from datasketch import MinHash
 
 from conftest import check, codes, write_corpus
 from corpuslint import minhash
-from corpuslint.checks.duplicates import DocumentSignature, NearDuplicateOptions
+from corpuslint.checks.duplicates import DocumentSignature, NearDuplicateOptions, _keys_held_by
 from corpuslint.text import words
 
 PORT = [
@@ -377,3 +377,16 @@ def test_token_hashes_are_xxh3_of_each_token() -> None:
 
     for tokens in (["the", "minister", "said", "£15.8m", "don't"], [], [""], ["a\x00b", "c"], ["\ud800", "é", "日本"]):
         assert minhash.token_hashes(tokens).tolist() == one_by_one(tokens)
+
+
+def test_keys_held_by_counts_distinct_owners_like_a_dictionary():
+    rng = np.random.default_rng(3)
+    keys = rng.integers(0, 40, 500).astype(np.uint64)
+    owners = rng.integers(0, 25, 500).astype(np.uint64)
+    holders: dict[int, set[int]] = {}
+    for key, owner in zip(keys.tolist(), owners.tolist(), strict=True):
+        holders.setdefault(key, set()).add(owner)
+    for at_least in (1, 2, 12, 20):
+        expected = {key for key, held in holders.items() if len(held) >= at_least}
+        assert _keys_held_by(keys, owners, at_least) == expected
+    assert _keys_held_by(np.empty(0, np.uint64), np.empty(0, np.uint64), 1) == set()

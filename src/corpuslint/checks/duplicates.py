@@ -99,6 +99,20 @@ def _anchor(doc: Document, ctx: DocContext) -> PackedLocation | None:
     return ctx.memo("dup-anchor", compute)
 
 
+def _keys_held_by(keys: np.ndarray, owners: np.ndarray, at_least: int) -> set[int]:
+    """The keys that at least `at_least` distinct owners hold, found with arrays, so that a corpus rule's
+    dictionaries hold only those (one dict entry per key of a million documents would take gigabytes)."""
+    if not len(keys):
+        return set()
+    order = np.lexsort((owners, keys))
+    keys, owners = keys[order], owners[order]
+    first = np.empty(len(keys), dtype=bool)  # first row of each distinct (key, owner)
+    first[0] = True
+    np.logical_or(keys[1:] != keys[:-1], owners[1:] != owners[:-1], out=first[1:])
+    held, counts = np.unique(keys[first], return_counts=True)
+    return set(held[counts >= at_least].tolist())
+
+
 def _related(packed: PackedLocation, message: str) -> RelatedLocation:
     return RelatedLocation(location=unpack_location(packed), message=message)
 
@@ -613,9 +627,12 @@ class DuplicateHeadline(CorpusRule):
         return [signature.headline]
 
     def check_corpus(self, signatures: Sequence[HeadlineKeys]) -> Iterable[Finding]:
+        headlines = np.fromiter((sig.headline for sig in signatures), np.uint64, len(signatures))
+        shared = _keys_held_by(headlines, np.arange(len(signatures)), 2)
         groups: dict[int, list[HeadlineKeys]] = defaultdict(list)
         for sig in signatures:
-            groups[sig.headline].append(sig)
+            if sig.headline in shared:
+                groups[sig.headline].append(sig)
         for members in groups.values():
             bodies = {sig.raw_body for sig in members}
             if len(bodies) < 2:
@@ -743,12 +760,17 @@ class BoilerplateParagraph(CorpusRule):
         return np.frombuffer(signature.keys, dtype=np.uint64).tolist()
 
     def check_corpus(self, signatures: Sequence[ParagraphKeys]) -> Iterable[Finding]:
+        per_document = [np.frombuffer(sig.keys, dtype=np.uint64) for sig in signatures]
+        owners = np.fromiter((sig.body for sig in signatures), np.uint64, len(signatures))
+        keys = np.concatenate(per_document) if per_document else np.empty(0, np.uint64)
+        shared = _keys_held_by(keys, np.repeat(owners, [len(k) for k in per_document]), self.options.min_documents)
         holders: dict[int, dict[int, int]] = defaultdict(dict)  # paragraph key -> {document: paragraph index}
         bodies: dict[int, set[int]] = defaultdict(set)
         for index, sig in enumerate(signatures):
-            for paragraph, key in enumerate(np.frombuffer(sig.keys, dtype=np.uint64).tolist()):
-                holders[key].setdefault(index, paragraph)
-                bodies[key].add(sig.body)
+            for paragraph, key in enumerate(per_document[index].tolist()):
+                if key in shared:
+                    holders[key].setdefault(index, paragraph)
+                    bodies[key].add(sig.body)
         for key, documents in holders.items():
             if len(bodies[key]) < self.options.min_documents:
                 continue
