@@ -534,7 +534,7 @@ def find_near_duplicates(signatures: Sequence[DocumentSignature], options: NearD
     return sorted(matches.values(), key=lambda m: (m.later, m.earlier))
 
 
-_ESTIMATE_CHUNK = 1 << 20
+_ESTIMATE_CHUNK = 1 << 16  # pairs: 640 bytes each while estimated (two gathered signatures, their comparison)
 
 
 def _lsh_candidates(
@@ -546,7 +546,7 @@ def _lsh_candidates(
     matrix = matrix.reshape(len(indices), -1)
     bands, rows = minhash.lsh_shape(options.threshold, matrix.shape[1], options.lsh_recall)
     pairs = minhash.candidate_pairs(matrix, bands, rows)
-    for start in range(0, len(pairs), _ESTIMATE_CHUNK):  # 256 bytes per pair gathered: a chunk at a time
+    for start in range(0, len(pairs), _ESTIMATE_CHUNK):
         chunk = pairs[start : start + _ESTIMATE_CHUNK]
         estimates = minhash.estimate(matrix[chunk[:, 0]], matrix[chunk[:, 1]])
         keep = estimates >= options.threshold - options.estimate_margin
