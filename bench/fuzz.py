@@ -6,7 +6,8 @@ Drives the hypothesis strategies of tests/test_fuzz.py at high example counts, p
 .txt/.md/.jsonl/.jsonl.gz/.json files, through loading, every document rule, the corpus rules and finalisation.
 Counts inputs tried, crashes (an exception escaping, or a rule crash reported as INPUT008), hangs (a rule over the
 per-document time limit, INPUT009, or an input slower than the limit overall), findings whose span points outside
-their document, and non-deterministic output. Each failing input is saved under bench/out/fuzz-failures/.
+their document, and non-deterministic output; the inputs checked twice also have every report format written to a
+file by the CLI's own writer. Each failing input is saved under bench/out/fuzz-failures/.
 One process; seeded (`--seed`), so a run can be repeated.
 """
 
@@ -31,7 +32,12 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests"))
 
 import test_fuzz as harness  # noqa: E402  (the strategies and invariants of the unit tests)
+from corpuslint.cli import _write as write_report  # noqa: E402  (the CLI's own writer, encoding included)
 from corpuslint.config import Settings  # noqa: E402
+from corpuslint.engine import RunResult  # noqa: E402
+from corpuslint.findings import FindingList  # noqa: E402
+from corpuslint.model import Finding  # noqa: E402
+from corpuslint.reporters import FORMATS  # noqa: E402
 
 OUT = REPO / "bench" / "out" / "fuzz-failures"
 SUFFIXES = [".txt", ".md", ".jsonl", ".jsonl.gz", ".json"]
@@ -66,6 +72,7 @@ class Tally:
                     again = harness.lint_files(Path(folder), files)
                 if [f.model_dump(mode="json") for f in findings] != [f.model_dump(mode="json") for f in again]:
                     self.fail("non-deterministic", files, "two runs differ")
+                write_reports(findings, len(files))
             for finding in findings:
                 if finding.code == "INPUT008":
                     self.fail("rule crash (INPUT008)", files, finding.message)
@@ -89,6 +96,14 @@ class Tally:
             (folder / f"f{index}{suffix}").write_bytes(data)
         (folder / "detail.txt").write_text(detail, encoding="utf-8", errors="backslashreplace")
         self.first_failures.setdefault(kind, f"{folder.relative_to(REPO)}: {detail.splitlines()[-1][:300]}")
+
+
+def write_reports(findings: list[Finding], files: int) -> None:
+    """Write every report format to a file the way `check --output` does (a failure raises)."""
+    result = RunResult(FindingList(findings), files, files, harness.rules())
+    with tempfile.TemporaryDirectory() as folder:
+        for fmt in FORMATS:
+            write_report(fmt, result, Path(folder) / f"report.{fmt}", statistics_only=False)
 
 
 def mutate(data: bytes, rng: random.Random) -> bytes:
