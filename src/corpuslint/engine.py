@@ -171,7 +171,7 @@ def run(
             result.timings, result.units_read, result.units_cached = dict(timings), 0, len(units)
             return result
         collected = _Collected(rules)
-        for index, entry, fresh in _document_phase(units, rules, settings, cache, options, timings):
+        for index, entry, fresh in _document_phase(units, stats, rules, settings, cache, options, timings):
             collected.read += fresh
             collected.add(index, units[index], entry, units[index].source.rel in target_paths)
         timings["phase: documents"] = clock() - started
@@ -287,6 +287,7 @@ def _discover(
 
 def _document_phase(
     units: list[WorkUnit],
+    stats: list[str | None],
     rules: RuleSet,
     settings: Settings,
     cache: Cache | None,
@@ -294,13 +295,12 @@ def _document_phase(
     timings: dict[str, float],
 ) -> Iterator[tuple[int, UnitEntry, bool]]:
     """Every unit's (index, entry, whether it was read now): from the cache where it is still valid (these come
-    first), else by running (only) the missing rules."""
+    first), else by running (only) the missing rules. `stats`: each unit's file stat, the cache's validity key."""
     hashes = {r.code: r.identity_hash for r in (*rules.document_rules, *rules.corpus_rules)}
     wanted_loader = loader_hash(settings)
     jobs: list[tuple[int, WorkUnit, frozenset[str] | None, UnitEntry | None, str | None]] = []
     documents = 0
-    for index, unit in enumerate(units):
-        stat = stat_key(unit.source.path)
+    for index, (unit, stat) in enumerate(zip(units, stats, strict=True)):
         entry = cache.get(unit.key, stat) if cache is not None else None
         only: frozenset[str] | None = None
         if entry is not None and entry.loader_hash == wanted_loader:

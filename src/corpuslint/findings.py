@@ -100,6 +100,14 @@ def tally(findings: Iterable[Finding]) -> Counter[Key]:
     return Counter((f.code, f.name, f.severity) for f in findings)
 
 
+def severity_counts(findings: Iterable[Finding]) -> Counter[Severity]:
+    """Findings counted by severity (from the tally)."""
+    counts: Counter[Severity] = Counter()
+    for (_, _, severity), count in tally(findings).items():
+        counts[severity] += count
+    return counts
+
+
 def _decode(block: bytes) -> list[Finding]:
     collecting = gc.isenabled()
     gc.disable()  # a block is thousands of new objects and no cycle: collections on the way only cost time

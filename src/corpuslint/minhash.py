@@ -167,11 +167,20 @@ def candidate_pairs(signatures: np.ndarray, bands: int, rows: int) -> np.ndarray
     return np.stack([found // count, found % count], axis=1)
 
 
+def first_of_runs(*columns: np.ndarray) -> np.ndarray:
+    """True at each row of sorted `columns` (equal rows are neighbours) that differs from the row before it in
+    any column: the first of each distinct row."""
+    first = np.zeros(len(columns[0]), dtype=bool)
+    first[:1] = True
+    for column in columns:
+        first[1:] |= column[1:] != column[:-1]
+    return first
+
+
 def _buckets(keys: np.ndarray) -> Iterator[np.ndarray]:
     """Sorted indices of each group of two or more equal keys."""
     order = np.argsort(keys, kind="stable")
-    ordered = keys[order]
-    starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
+    starts = np.flatnonzero(first_of_runs(keys[order]))
     sizes = np.diff(np.r_[starts, len(keys)])
     for start, size in zip(starts[sizes > 1].tolist(), sizes[sizes > 1].tolist(), strict=True):
         yield np.sort(order[start : start + size])
@@ -186,12 +195,7 @@ def _pair_codes(members: np.ndarray, count: int) -> np.ndarray:
 def fingerprints(hashes: np.ndarray) -> np.ndarray:
     """Sorted unique 32-bit fingerprints of shingle hashes (the set that exact Jaccard is computed on)."""
     values = np.sort((hashes >> np.uint64(32)).astype(np.uint32))
-    if len(values) < 2:
-        return values
-    first = np.empty(len(values), dtype=bool)  # first of its run of equal values (np.r_ costs 4 us a call)
-    first[0] = True
-    np.not_equal(values[1:], values[:-1], out=first[1:])
-    return values[first]
+    return values[first_of_runs(values)]
 
 
 def jaccard(first: np.ndarray, second: np.ndarray) -> float:

@@ -171,6 +171,9 @@ class CorpusRule(Rule):
         return None
 
 
+STATISTICS_CHUNK = 20_000  # distinct signatures per partial statistics (bounds the working memory)
+
+
 class StatisticsRule(CorpusRule):
     """A corpus rule whose findings need corpus-wide statistics (e.g. document frequencies), not pairs:
     `check_corpus` is `check_with(merge([statistics(distinct signatures)]), signatures)`. A cluster engine
@@ -208,7 +211,7 @@ class StatisticsRule(CorpusRule):
         statistics are counted (HEAD001 keeps only documents that pass its cheap per-document gate)."""
         return True
 
-    def corpus_statistics(self, signatures: Iterable[Any], chunk: int = 20_000) -> Any:
+    def corpus_statistics(self, signatures: Iterable[Any], chunk: int = STATISTICS_CHUNK) -> Any:
         """The statistics of all `signatures` (each distinct key once)."""
         fold = StatisticsFold(self, chunk)
         fold.keep(signatures)
@@ -220,7 +223,7 @@ class StatisticsFold:
     once), computed `chunk` distinct signatures at a time and merged, so the working memory stays bounded.
     Statistics are sums over a set of distinct signatures, so the order of the batches does not matter."""
 
-    def __init__(self, rule: StatisticsRule, chunk: int = 20_000) -> None:
+    def __init__(self, rule: StatisticsRule, chunk: int = STATISTICS_CHUNK) -> None:
         self.rule = rule
         self.chunk = chunk
         self._seen: set[int] = set()

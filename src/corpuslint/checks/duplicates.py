@@ -105,11 +105,8 @@ def _keys_held_by(keys: np.ndarray, owners: np.ndarray, at_least: int) -> set[in
     if not len(keys):
         return set()
     order = np.lexsort((owners, keys))
-    keys, owners = keys[order], owners[order]
-    first = np.empty(len(keys), dtype=bool)  # first row of each distinct (key, owner)
-    first[0] = True
-    np.logical_or(keys[1:] != keys[:-1], owners[1:] != owners[:-1], out=first[1:])
-    held, counts = np.unique(keys[first], return_counts=True)
+    keys = keys[order]
+    held, counts = np.unique(keys[minhash.first_of_runs(keys, owners[order])], return_counts=True)
     return set(held[counts >= at_least].tolist())
 
 
@@ -354,9 +351,7 @@ def _shared_between(ordered: np.ndarray, owners: np.ndarray, wanted: np.ndarray)
 
 def _distinct_per_block(ordered: np.ndarray, owners: np.ndarray, blocks: int) -> list[int]:
     """Distinct shingles of each block, from the hashes sorted with their blocks (equal pairs are neighbours)."""
-    new_pair = np.ones(len(ordered), dtype=bool)
-    new_pair[1:] = (ordered[1:] != ordered[:-1]) | (owners[1:] != owners[:-1])
-    return np.bincount(owners[new_pair], minlength=blocks).tolist()
+    return np.bincount(owners[minhash.first_of_runs(ordered, owners)], minlength=blocks).tolist()
 
 
 # ---------------------------------------------------------------------------------------------------------------

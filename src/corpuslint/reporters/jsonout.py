@@ -8,15 +8,14 @@ from __future__ import annotations
 
 import io
 import json
-from collections import Counter
 from typing import TextIO
 
 from pydantic import BaseModel
 
 from corpuslint import __version__
 from corpuslint.engine import RunResult
-from corpuslint.findings import tally
-from corpuslint.model import Finding
+from corpuslint.findings import severity_counts
+from corpuslint.model import Finding, Severity
 
 SCHEMA_VERSION = 1
 
@@ -42,14 +41,12 @@ def build(result: RunResult) -> Report:
 
 
 def _head(result: RunResult) -> dict:
-    by: Counter[str] = Counter()
-    for (_, _, severity), count in tally(result.findings).items():
-        by[severity.value] += count
+    by = severity_counts(result.findings)
     summary = Summary(
         findings=by.total(),
-        errors=by["error"],
-        warnings=by["warning"],
-        info=by["info"],
+        errors=by[Severity.ERROR],
+        warnings=by[Severity.WARNING],
+        info=by[Severity.INFO],
         documents=result.documents,
         files=result.files,
     )

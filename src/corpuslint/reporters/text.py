@@ -7,7 +7,7 @@ import unicodedata
 from collections import Counter
 
 from corpuslint.engine import RunResult
-from corpuslint.findings import tally
+from corpuslint.findings import severity_counts, tally
 from corpuslint.model import Finding, Location, Severity
 
 
@@ -50,9 +50,7 @@ def format_finding(finding: Finding) -> str:
 
 
 def summary_line(result: RunResult) -> str:
-    counts: Counter[Severity] = Counter()
-    for (_, _, severity), count in tally(result.findings).items():
-        counts[severity] += count
+    counts = severity_counts(result.findings)
     total = counts.total()
 
     def plural(n: int, word: str) -> str:
