@@ -506,20 +506,20 @@ class NearDuplicateDocument(CorpusRule):
 def find_near_duplicates(signatures: Sequence[DocumentSignature], options: NearDuplicateOptions) -> list[Match]:
     """Every confirmed pair: exact copies, copies that differ only in figures, and LSH candidates whose exact
     shingle Jaccard reaches the threshold. Exact copies of a document stand in for it in the LSH step."""
+    count = len(signatures)
     matches: dict[tuple[int, int], Match] = {}
-    first_exact: dict[int, int] = {}
-    first_folded: dict[int, int] = {}
-    representatives: list[int] = []
-    for index, sig in enumerate(signatures):
-        earlier = first_exact.setdefault(sig.exact, index)
-        if earlier != index:
-            matches[earlier, index] = Match(earlier, index, 1.0, None, "exact")
-            continue
-        folded = first_folded.setdefault(sig.figures_folded, index)
-        if folded != index:
-            matches[folded, index] = _confirm(signatures, folded, index, None, "figures")
-        if sig.minhash is not None:
-            representatives.append(index)
+    exact = np.fromiter((sig.exact for sig in signatures), np.uint64, count)
+    first_exact = _first_with_same_key(exact)
+    for later in np.flatnonzero(first_exact != np.arange(count)).tolist():
+        earlier = int(first_exact[later])
+        matches[earlier, later] = Match(earlier, later, 1.0, None, "exact")
+    firsts = np.flatnonzero(first_exact == np.arange(count))  # exact copies of a document stand in for it
+    folded = np.fromiter((signatures[i].figures_folded for i in firsts.tolist()), np.uint64, len(firsts))
+    first_folded = firsts[_first_with_same_key(folded)]
+    for earlier, later in zip(first_folded.tolist(), firsts.tolist(), strict=True):
+        if earlier != later:
+            matches[earlier, later] = _confirm(signatures, earlier, later, None, "figures")
+    representatives = [i for i in firsts.tolist() if signatures[i].minhash is not None]
     for earlier, later, estimated in _lsh_candidates(signatures, representatives, options):
         if (earlier, later) in matches:
             continue
@@ -527,6 +527,12 @@ def find_near_duplicates(signatures: Sequence[DocumentSignature], options: NearD
         if match.jaccard >= options.threshold:
             matches[earlier, later] = match
     return sorted(matches.values(), key=lambda m: (m.later, m.earlier))
+
+
+def _first_with_same_key(keys: np.ndarray) -> np.ndarray:
+    """For each position, the first position that holds the same key (arrays: no dictionary of a million keys)."""
+    _, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
+    return first[inverse]
 
 
 _ESTIMATE_CHUNK = 1 << 16  # pairs: 640 bytes each while estimated (two gathered signatures, their comparison)
@@ -540,9 +546,7 @@ def _lsh_candidates(
     matrix = np.frombuffer(b"".join(signatures[i].minhash for i in indices), dtype=np.uint16)
     matrix = matrix.reshape(len(indices), -1)
     bands, rows = minhash.lsh_shape(options.threshold, matrix.shape[1], options.lsh_recall)
-    pairs = minhash.candidate_pairs(matrix, bands, rows)
-    for start in range(0, len(pairs), _ESTIMATE_CHUNK):
-        chunk = pairs[start : start + _ESTIMATE_CHUNK]
+    for chunk in minhash.candidate_pairs(matrix, bands, rows, _ESTIMATE_CHUNK):
         estimates = minhash.estimate(matrix[chunk[:, 0]], matrix[chunk[:, 1]])
         keep = estimates >= options.threshold - options.estimate_margin
         for (first, second), estimated in zip(chunk[keep].tolist(), estimates[keep].tolist(), strict=True):
