@@ -14,7 +14,7 @@ from datasketch import MinHash
 
 from conftest import check, codes, write_corpus
 from corpuslint import minhash
-from corpuslint.checks.duplicates import DocumentSignature, NearDuplicateOptions, _keys_held_by
+from corpuslint.checks.duplicates import DocumentSignature, NearDuplicateOptions, SignatureBatch, _keys_held_by
 from corpuslint.text import words
 
 PORT = [
@@ -359,13 +359,49 @@ def test_candidate_pairs_come_once_from_the_first_band_they_agree_on_in_chunks()
     assert _candidates(signatures, bands=4, rows=3, chunk=1) == expected
 
 
-def test_signature_pickles_with_its_shingles() -> None:
-    hashes, _ = minhash.shingle_hashes([words(PORT[0])], 5)
-    anchor = ("a.txt", "a.txt", None, b"\0" * 32)
-    signature = DocumentSignature(anchor, 1, 2, minhash.signature(hashes, 128).tobytes(), minhash.fingerprints(hashes))
-    copy = pickle.loads(pickle.dumps(signature))
-    assert (copy.exact, copy.figures_folded, copy.minhash, copy.anchor) == (1, 2, signature.minhash, anchor)
-    assert np.array_equal(copy.shingles(), minhash.fingerprints(hashes))
+def _document_signatures() -> list[DocumentSignature]:
+    """Four signatures: two with MinHash values, one short document without, one more with."""
+    found = []
+    for index, text in enumerate([PORT[0], PORT[1], "Too short.", PORT[0] + " " + PORT[1]]):
+        hashes, _ = minhash.shingle_hashes([words(text)], 5)
+        values = minhash.signature(hashes, 128) if index != 2 else None
+        anchor = (f"{index}.txt", f"{index}.txt", None, bytes([index]) * 32)
+        found.append(DocumentSignature(anchor, 10 + index, 20 + index, values, minhash.fingerprints(hashes)))
+    return found
+
+
+def _same(first: DocumentSignature, second: DocumentSignature) -> bool:
+    both_minhash = first.minhash is None and second.minhash is None
+    return (
+        first[:3] == second[:3]
+        and (both_minhash or np.array_equal(first.minhash, second.minhash))
+        and np.array_equal(first.shingles, second.shingles)
+    )
+
+
+def test_a_signature_batch_holds_columns_and_gives_the_documents_back() -> None:
+    signatures = _document_signatures()
+    batch = SignatureBatch.of(signatures)
+    assert len(batch) == 4 and batch.minhashes.shape == (3, 128)
+    assert batch.minhash_rows.tolist() == [0, 1, -1, 2]
+    assert all(_same(batch[i], signatures[i]) for i in range(4))
+    assert _same(batch[-1], signatures[3])
+    with pytest.raises(IndexError):
+        batch[4]
+
+
+def test_a_signature_batch_pickles_with_its_fingerprints_and_joins_in_order() -> None:
+    signatures = _document_signatures()
+    copy = pickle.loads(pickle.dumps(SignatureBatch.of(signatures[:3])))
+    parts: list = [copy, [], signatures[3:]]  # a batch, an empty part, a plain list (as a Dask worker sends)
+    joined = SignatureBatch.join(parts)
+    assert parts == []  # each part released as it is copied
+    assert len(joined) == 4 and joined.minhash_rows.tolist() == [0, 1, -1, 2]
+    assert all(_same(joined[i], signatures[i]) for i in range(4))
+
+    later, earlier = SignatureBatch.of(signatures[2:]), SignatureBatch.of(signatures[:2])
+    scattered = pickle.loads(pickle.dumps(SignatureBatch.join([earlier, later])))  # spilled out of order
+    assert all(_same(scattered[i], signatures[i]) for i in range(4))
 
 
 def test_options_reject_unknown_keys() -> None:

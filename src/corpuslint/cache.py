@@ -16,6 +16,7 @@ import hashlib
 import os
 import pickle
 import sqlite3
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -42,7 +43,7 @@ class RuleOutput:
     findings: list[Finding] = field(default_factory=list)
     # None: stored in the cache and not loaded (`Cache.signatures`); the corpus phase is cached too, so a
     # re-run over an unchanged corpus never unpickles them.
-    signatures: list[Any] | None = field(default_factory=list)
+    signatures: Sequence[Any] | None = field(default_factory=list)
 
 
 @dataclass
@@ -99,7 +100,7 @@ class Cache:
         except Exception:  # a corrupt or incompatible entry is a miss, never an error
             return None
 
-    def signatures(self, key: str, rule: str) -> list[Any]:
+    def signatures(self, key: str, rule: str) -> Sequence[Any]:
         row = self._db.execute("SELECT payload FROM signatures WHERE key = ? AND rule = ?", (key, rule)).fetchone()
         if row is None:
             raise LookupError(f"the cache has lost the {rule} signatures of {key}; run again with --no-cache")

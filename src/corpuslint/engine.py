@@ -20,7 +20,7 @@ import threading
 import time
 import traceback
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from itertools import chain, islice, pairwise
@@ -39,7 +39,7 @@ from corpuslint.text import normalise
 
 ProgressCallback = Callable[[int, int, int], None]  # (units done, units total, documents so far)
 Job = tuple[WorkUnit, frozenset[str] | None]  # a unit, and the rules to run on it (None: all)
-SignaturePart = list[Any] | str  # one unit's signatures for a rule, or its key while they are still in the cache
+SignaturePart = Sequence[Any] | str  # one unit's signatures for a rule, or its key while they are still in the cache
 UnitExecutor = Callable[[list[Job], Settings], Iterator[tuple[UnitEntry, dict[str, float]]]]  # results in job order
 
 
@@ -131,6 +131,11 @@ def check_unit(
                 except Exception as exc:
                     output.findings.append(_rule_failed(rules, rule.code, item, exc))
                 spent[index] += clock() - t
+    for index, (rule, output, is_corpus_rule) in enumerate(steps):
+        if is_corpus_rule and output.signatures:
+            t = clock()
+            output.signatures = rule.compact(output.signatures)  # type: ignore[attr-defined]
+            spent[index] += clock() - t
     seconds = {rule.code: spent[i] for i, (rule, _, _) in enumerate(steps)}
     seconds["(load and parse)"] = clock() - started - sum(spent)
     entry.rules = outputs
@@ -375,14 +380,15 @@ def _corpus_findings(
         return cached
     fold = collected.folds.get(rule.code)
     try:
-        signatures: list[Any] = []
+        parts: list[Sequence[Any]] = []
         for part in collected.parts(rule.code):
             if isinstance(part, str):
                 assert cache is not None  # only cached entries leave their signatures in the cache
                 part = cache.signatures(part, rule.code)
                 if fold is not None:
                     part = fold.keep(part)
-            signatures.extend(part)
+            parts.append(part)
+        signatures = rule.join(parts)
         found = list(rule.check_with(fold.result(), signatures) if fold else rule.check_corpus(signatures))
     except Exception as exc:
         location = Location(path="", document="(corpus)", start=0, end=0, line=1, column=1, end_line=1, end_column=1)

@@ -18,6 +18,7 @@ import hashlib
 import inspect
 import re
 from collections.abc import Iterable, Sequence
+from itertools import chain
 from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict
@@ -162,6 +163,15 @@ class CorpusRule(Rule):
     def check_corpus(self, signatures: Sequence[Any]) -> Iterable[Finding]:
         """Findings across the corpus; `signatures` are in document order (path, then record)."""
         raise NotImplementedError
+
+    def compact(self, signatures: list[Any]) -> Sequence[Any]:
+        """One unit's signatures in the form they are held in until the corpus phase: by default the list. A rule
+        with a signature for most documents returns columns (a few arrays, not an object per document)."""
+        return signatures
+
+    def join(self, parts: list[Sequence[Any]]) -> Sequence[Any]:
+        """The units' signatures as one sequence, in order, for `check_corpus`; may empty `parts` as it goes."""
+        return list(chain.from_iterable(parts))
 
     def shuffle_keys(self, signature: Any) -> Iterable[int] | None:
         """Keys such that `check_corpus` only relates signatures sharing one (LSH band hashes, exact keys), and

@@ -2,8 +2,9 @@
 
 Every rule shares one analysis per document (memoised in the `DocContext`): the word tokens, the word-shingle
 hashes of the summary and body blocks (`corpuslint.minhash`), and exact keys of the normalised body. Corpus
-rules keep compact signatures only: packed locations, 16-bit MinHash values, 64-bit keys; the shingle
-fingerprints used for exact Jaccard live in a spill file (see `minhash.spill`).
+rules keep compact signatures only: packed locations, 16-bit MinHash values, 64-bit keys (DUP003's in columns,
+a few arrays per unit of documents); the shingle fingerprints used for exact Jaccard live in a spill file (see
+`minhash.spill`).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import struct
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import xxhash
@@ -376,32 +377,118 @@ class NearDuplicateOptions(_Options):
     min_words: int = Field(default=30, ge=1, description="shorter documents are only checked for exact copies")
 
 
-class DocumentSignature:
-    """What DUP003 keeps per document: where it is, exact keys, MinHash values, and where its shingle
-    fingerprints are in this process's spill file. Pickling carries the fingerprints themselves."""
+class DocumentSignature(NamedTuple):
+    """What DUP003 computes per document: where it is, exact keys, MinHash values (None for a short document)
+    and the sorted shingle fingerprints that exact Jaccard is computed on."""
 
-    __slots__ = ("_keys", "anchor", "minhash")
-    _LAYOUT = struct.Struct("<QQQQ")  # exact key, figures-folded key, spill offset, fingerprint count
+    anchor: PackedLocation
+    exact: int
+    figures_folded: int
+    minhash: np.ndarray | None  # uint16, num-perm values
+    shingles: np.ndarray  # uint32 fingerprints
 
-    def __init__(self, anchor: PackedLocation, exact: int, folded: int, values: bytes | None, shingles: np.ndarray):
-        self.anchor = anchor
-        self.minhash = values
-        self._keys = self._LAYOUT.pack(exact, folded, minhash.spill(shingles), len(shingles))
 
-    @property
-    def exact(self) -> int:
-        return self._LAYOUT.unpack(self._keys)[0]
+class SignatureBatch(Sequence[DocumentSignature]):
+    """The DUP003 signatures of many documents in columns: a few arrays, not objects per document (about 300
+    bytes a document, with the anchors, which DUP004 and DUP005 share). The fingerprints live in this process's
+    spill file (`minhash.spill`); pickling carries them."""
 
-    @property
-    def figures_folded(self) -> int:
-        return self._LAYOUT.unpack(self._keys)[1]
+    def __init__(
+        self,
+        anchors: list[PackedLocation],
+        keys: np.ndarray,
+        minhashes: np.ndarray,
+        minhash_rows: np.ndarray,
+        spilled: np.ndarray,
+    ) -> None:
+        self.anchors = anchors
+        self.keys = keys  # uint64 (n, 2): exact key, figures-folded key
+        self.minhashes = minhashes  # uint16 (rows, num-perm): the documents with MinHash values
+        self.minhash_rows = minhash_rows  # int64 (n,): each document's row in `minhashes`, -1 for none
+        self.spilled = spilled  # uint64 (n, 2): offset of the fingerprints in the spill file, their number
 
-    def shingles(self) -> np.ndarray:
-        _, _, offset, count = self._LAYOUT.unpack(self._keys)
+    @classmethod
+    def of(cls, signatures: Sequence[DocumentSignature]) -> SignatureBatch:
+        if isinstance(signatures, SignatureBatch):
+            return signatures
+        with_minhash = [s.minhash for s in signatures if s.minhash is not None]
+        has = np.fromiter((s.minhash is not None for s in signatures), bool, len(signatures))
+        counts = np.fromiter((len(s.shingles) for s in signatures), np.uint64, len(signatures))
+        fingerprints = np.concatenate([s.shingles for s in signatures]) if signatures else np.empty(0, np.uint32)
+        return cls(
+            [s.anchor for s in signatures],
+            np.array([(s.exact, s.figures_folded) for s in signatures], np.uint64).reshape(-1, 2),
+            np.array(with_minhash, np.uint16) if with_minhash else np.empty((0, 0), np.uint16),
+            np.where(has, np.cumsum(has) - 1, -1),
+            _spill_all(fingerprints, counts),
+        )
+
+    @classmethod
+    def join(cls, parts: list[Sequence[DocumentSignature]]) -> SignatureBatch:
+        """One batch of the parts' signatures, in order; `parts` is emptied as each is copied, so each part is
+        released as soon as the joined columns hold it."""
+        batches = [cls.of(part) for part in parts]
+        parts.clear()
+        anchors = [anchor for batch in batches for anchor in batch.anchors]
+        keys = np.concatenate([b.keys for b in batches]) if batches else np.empty((0, 2), np.uint64)
+        spilled = np.concatenate([b.spilled for b in batches]) if batches else np.empty((0, 2), np.uint64)
+        rows, offset = [], 0
+        for batch in batches:
+            rows.append(np.where(batch.minhash_rows >= 0, batch.minhash_rows + offset, -1))
+            offset += len(batch.minhashes)
+        width = next((b.minhashes.shape[1] for b in batches if len(b.minhashes)), 0)
+        minhashes = np.empty((offset, width), np.uint16)
+        offset = 0
+        while batches:
+            values = batches.pop(0).minhashes
+            if len(values):
+                minhashes[offset : offset + len(values)] = values
+                offset += len(values)
+        minhash_rows = np.concatenate(rows) if rows else np.empty(0, np.int64)
+        return cls(anchors, keys, minhashes, minhash_rows, spilled)
+
+    def __len__(self) -> int:
+        return len(self.anchors)
+
+    def __getitem__(self, index: int) -> DocumentSignature:  # type: ignore[override]
+        if not -len(self) <= index < len(self):
+            raise IndexError(index)
+        row = self.minhash_rows[index]
+        exact, folded = self.keys[index].tolist()
+        values = self.minhashes[row] if row >= 0 else None
+        return DocumentSignature(self.anchors[index], exact, folded, values, self.shingles(index))
+
+    def shingles(self, index: int) -> np.ndarray:
+        offset, count = self.spilled[index].tolist()
         return minhash.unspill(offset, count)
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return DocumentSignature, (self.anchor, self.exact, self.figures_folded, self.minhash, self.shingles())
+        offsets, counts = self.spilled[:, 0], self.spilled[:, 1]
+        if len(self) and (offsets[1:] == offsets[:-1] + 4 * counts[:-1]).all():  # one write made them: one read
+            fingerprints = minhash.unspill(int(offsets[0]), int(counts.sum()))
+        else:
+            fingerprints = np.concatenate([self.shingles(i) for i in range(len(self))] or [np.empty(0, np.uint32)])
+        state = (self.anchors, self.keys, self.minhashes, self.minhash_rows, fingerprints, counts)
+        return _unpickle_batch, state
+
+
+def _spill_all(fingerprints: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """Append the documents' fingerprints (all in one array, `counts` of each) to the spill file in one write;
+    (offset, count) of each document's."""
+    base = minhash.spill(fingerprints)
+    starts = base + 4 * (np.cumsum(counts) - counts)
+    return np.stack([starts, counts], axis=1).astype(np.uint64)
+
+
+def _unpickle_batch(
+    anchors: list[PackedLocation],
+    keys: np.ndarray,
+    minhashes: np.ndarray,
+    minhash_rows: np.ndarray,
+    fingerprints: np.ndarray,
+    counts: np.ndarray,
+) -> SignatureBatch:
+    return SignatureBatch(anchors, keys, minhashes, minhash_rows, _spill_all(fingerprints, counts))
 
 
 @dataclass(frozen=True, slots=True)
@@ -450,21 +537,26 @@ class NearDuplicateDocument(CorpusRule):
         if keys.words == 0 or anchor is None:
             return None
         hashes, _ = _shingles(doc, ctx, self.options.shingle_size)
-        values = (
-            minhash.signature(hashes, self.options.num_perm).tobytes() if keys.words >= self.options.min_words else None
-        )
+        values = minhash.signature(hashes, self.options.num_perm) if keys.words >= self.options.min_words else None
         return DocumentSignature(anchor, keys.exact, keys.figures_folded, values, minhash.fingerprints(hashes))
+
+    def compact(self, signatures: list[DocumentSignature]) -> SignatureBatch:
+        return SignatureBatch.of(signatures)
+
+    def join(self, parts: list[Sequence[DocumentSignature]]) -> SignatureBatch:
+        return SignatureBatch.join(parts)
 
     def shuffle_keys(self, signature: DocumentSignature) -> list[int]:
         keys = [signature.exact, signature.figures_folded]
         if signature.minhash is not None:
-            values = np.frombuffer(signature.minhash, dtype=np.uint16)[np.newaxis]
+            values = signature.minhash[np.newaxis]
             bands, rows = minhash.lsh_shape(self.options.threshold, values.shape[1], self.options.lsh_recall)
             keys += minhash.band_keys(values, rows, range(bands))[0].tolist()
         return keys
 
     def check_corpus(self, signatures: Sequence[DocumentSignature]) -> Iterable[Finding]:
-        matches = find_near_duplicates(signatures, self.options)
+        batch = SignatureBatch.of(signatures)
+        matches = find_near_duplicates(batch, self.options)
         clusters = _clusters(len(signatures), matches)
         best: dict[int, Match] = {}
         for match in matches:
@@ -472,17 +564,17 @@ class NearDuplicateDocument(CorpusRule):
             if current is None or (match.jaccard, -match.earlier) > (current.jaccard, -current.earlier):
                 best[match.later] = match
         for later, match in sorted(best.items()):
-            yield self._finding(signatures, match, clusters[later])
+            yield self._finding(batch.anchors, match, clusters[later])
 
-    def _finding(self, signatures: Sequence[DocumentSignature], match: Match, cluster: list[int]) -> Finding:
-        earlier = signatures[match.earlier].anchor
+    def _finding(self, anchors: list[PackedLocation], match: Match, cluster: list[int]) -> Finding:
+        earlier = anchors[match.earlier]
         what = {
             "exact": "Duplicate of an earlier document (the same words)",
             "figures": "Near-duplicate of an earlier document that differs only in figures "
             f"(Jaccard {match.jaccard:.2f})",
             "near": f"Near-duplicate of an earlier document (Jaccard {match.jaccard:.2f})",
         }[match.kind]
-        first = signatures[cluster[0]].anchor
+        first = anchors[cluster[0]]
         first_document = first[1]
         if len(cluster) > 2:
             what += f"; one of {len(cluster)} documents in the near-duplicate cluster of {first_document}"
@@ -496,7 +588,7 @@ class NearDuplicateDocument(CorpusRule):
             "cluster_size": len(cluster),
         }
         return self.finding(
-            unpack_location(signatures[match.later].anchor),
+            unpack_location(anchors[match.later]),
             what,
             evidence=evidence,
             related=[_related(earlier, f"the earlier copy (Jaccard {match.jaccard:.2f})")],
@@ -506,24 +598,23 @@ class NearDuplicateDocument(CorpusRule):
 def find_near_duplicates(signatures: Sequence[DocumentSignature], options: NearDuplicateOptions) -> list[Match]:
     """Every confirmed pair: exact copies, copies that differ only in figures, and LSH candidates whose exact
     shingle Jaccard reaches the threshold. Exact copies of a document stand in for it in the LSH step."""
-    count = len(signatures)
+    batch = SignatureBatch.of(signatures)
+    count = len(batch)
     matches: dict[tuple[int, int], Match] = {}
-    exact = np.fromiter((sig.exact for sig in signatures), np.uint64, count)
-    first_exact = _first_with_same_key(exact)
+    first_exact = _first_with_same_key(batch.keys[:, 0])
     for later in np.flatnonzero(first_exact != np.arange(count)).tolist():
         earlier = int(first_exact[later])
         matches[earlier, later] = Match(earlier, later, 1.0, None, "exact")
     firsts = np.flatnonzero(first_exact == np.arange(count))  # exact copies of a document stand in for it
-    folded = np.fromiter((signatures[i].figures_folded for i in firsts.tolist()), np.uint64, len(firsts))
-    first_folded = firsts[_first_with_same_key(folded)]
+    first_folded = firsts[_first_with_same_key(batch.keys[firsts, 1])]
     for earlier, later in zip(first_folded.tolist(), firsts.tolist(), strict=True):
         if earlier != later:
-            matches[earlier, later] = _confirm(signatures, earlier, later, None, "figures")
-    representatives = [i for i in firsts.tolist() if signatures[i].minhash is not None]
-    for earlier, later, estimated in _lsh_candidates(signatures, representatives, options):
+            matches[earlier, later] = _confirm(batch, earlier, later, None, "figures")
+    representatives = firsts[batch.minhash_rows[firsts] >= 0]
+    for earlier, later, estimated in _lsh_candidates(batch, representatives, options):
         if (earlier, later) in matches:
             continue
-        match = _confirm(signatures, earlier, later, estimated, "near")
+        match = _confirm(batch, earlier, later, estimated, "near")
         if match.jaccard >= options.threshold:
             matches[earlier, later] = match
     return sorted(matches.values(), key=lambda m: (m.later, m.earlier))
@@ -539,24 +630,21 @@ _ESTIMATE_CHUNK = 1 << 16  # pairs: 640 bytes each while estimated (two gathered
 
 
 def _lsh_candidates(
-    signatures: Sequence[DocumentSignature], indices: list[int], options: NearDuplicateOptions
+    batch: SignatureBatch, indices: np.ndarray, options: NearDuplicateOptions
 ) -> Iterator[tuple[int, int, float]]:
     if len(indices) < 2:
         return
-    matrix = np.frombuffer(b"".join(signatures[i].minhash for i in indices), dtype=np.uint16)
-    matrix = matrix.reshape(len(indices), -1)
+    matrix = batch.minhashes[batch.minhash_rows[indices]]
     bands, rows = minhash.lsh_shape(options.threshold, matrix.shape[1], options.lsh_recall)
     for chunk in minhash.candidate_pairs(matrix, bands, rows, _ESTIMATE_CHUNK):
         estimates = minhash.estimate(matrix[chunk[:, 0]], matrix[chunk[:, 1]])
         keep = estimates >= options.threshold - options.estimate_margin
         for (first, second), estimated in zip(chunk[keep].tolist(), estimates[keep].tolist(), strict=True):
-            yield indices[first], indices[second], estimated
+            yield int(indices[first]), int(indices[second]), estimated
 
 
-def _confirm(
-    signatures: Sequence[DocumentSignature], earlier: int, later: int, estimated: float | None, kind: str
-) -> Match:
-    similarity = minhash.jaccard(signatures[earlier].shingles(), signatures[later].shingles())
+def _confirm(batch: SignatureBatch, earlier: int, later: int, estimated: float | None, kind: str) -> Match:
+    similarity = minhash.jaccard(batch.shingles(earlier), batch.shingles(later))
     return Match(earlier, later, similarity, estimated, kind)
 
 
