@@ -101,7 +101,7 @@ def _bullet_marker(line: str) -> int:
 
 
 def _block(role: Role, text: str, field: str, start: int, end: int) -> Block:
-    return Block.model_construct(role=role, text=text[start:end], field=field, start=start, end=end)  # typed already
+    return Block(role=role, text=text[start:end], field=field, start=start, end=end)
 
 
 def _promote_heading(block: Block, index: int, blocks: list[Block]) -> Block:
