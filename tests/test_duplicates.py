@@ -340,9 +340,12 @@ def test_candidate_pairs_find_identical_band_keys() -> None:
     assert _candidates(signatures, bands=2, rows=2) == [(0, 1), (0, 2)]
 
 
-def _candidates(signatures: np.ndarray, bands: int, rows: int, chunk: int = 1 << 16) -> list[tuple[int, int]]:
+def _candidates(
+    signatures: np.ndarray, bands: int, rows: int, chunk: int = 1 << 16, subset: np.ndarray | None = None
+) -> list[tuple[int, int]]:
     """Every candidate pair, sorted; each must come exactly once."""
-    pairs = [tuple(p) for part in minhash.candidate_pairs(signatures, bands, rows, chunk) for p in part.tolist()]
+    parts = minhash.candidate_pairs(signatures, bands, rows, chunk, subset)
+    pairs = [tuple(p) for part in parts for p in part.tolist()]
     assert len(pairs) == len(set(pairs)), "a pair came twice"
     return sorted(pairs)
 
@@ -357,6 +360,9 @@ def test_candidate_pairs_come_once_from_the_first_band_they_agree_on_in_chunks()
     expected = [(0, 1), (0, 2), (1, 2), (3, 4)]
     assert _candidates(signatures, bands=4, rows=3) == expected
     assert _candidates(signatures, bands=4, rows=3, chunk=1) == expected
+    subset = np.array([2, 1, 7, 4, 3])  # positions in the subset, as if its rows had been gathered
+    assert _candidates(signatures, bands=4, rows=3, subset=subset) == _candidates(signatures[subset], 4, 3)
+    assert _candidates(signatures, bands=4, rows=3, subset=subset) == [(0, 1), (2, 3), (2, 4), (3, 4)]  # a small bucket
 
 
 def _document_signatures() -> list[DocumentSignature]:

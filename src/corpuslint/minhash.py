@@ -141,9 +141,13 @@ def band_keys(signatures: np.ndarray, rows: int, bands: range) -> np.ndarray:
 HOT_BUCKET = 32  # a band bucket with more members than this only pairs those that share a second band
 
 
-def candidate_pairs(signatures: np.ndarray, bands: int, rows: int, chunk: int = 1 << 16) -> Iterator[np.ndarray]:
+def candidate_pairs(
+    signatures: np.ndarray, bands: int, rows: int, chunk: int = 1 << 16, subset: np.ndarray | None = None
+) -> Iterator[np.ndarray]:
     """Pairs (i, j), i < j, whose signatures agree on every row of at least one band, in arrays of at most `chunk`
     rows. Each pair comes once, from the first band it agrees on, so only one band's pairs are held at a time.
+    With `subset` (row numbers), only those rows take part and i, j are positions in `subset`: the caller need not
+    gather them into a second matrix.
 
     A bucket of more than HOT_BUCKET members (wire copies of one story, templated pages, a corpus built from a
     few sources) would give m**2 / 2 pairs, most of them far below any threshold: in such a bucket only the
@@ -151,15 +155,16 @@ def candidate_pairs(signatures: np.ndarray, bands: int, rows: int, chunk: int = 
     that share exactly one band inside a hot bucket (2% of the pairs at Jaccard 0.5, 0.04% at 0.6). A pair found
     in a band that also agrees on an earlier band was found there too (in a hot bucket of that band, it agrees on
     a second band: this one), so the earlier band is where it comes from."""
-    count = len(signatures)
+    subset = np.arange(len(signatures)) if subset is None else subset
+    count = len(subset)
     for band in range(bands):
-        keys = band_keys(signatures, rows, range(band, band + 1))[:, 0]
+        keys = band_keys(signatures[:, band * rows : (band + 1) * rows][subset], rows, range(1))[:, 0]
         new: list[np.ndarray] = []
         for members in _buckets(keys):
             if len(members) <= HOT_BUCKET:
                 new.append(_pair_codes(members, count))
                 continue
-            others = band_keys(signatures[members], rows, range(bands))
+            others = band_keys(signatures[subset[members]], rows, range(bands))
             for other in range(bands):
                 if other != band:
                     new.extend(_pair_codes(members[group], count) for group in _buckets(others[:, other]))
@@ -172,7 +177,7 @@ def candidate_pairs(signatures: np.ndarray, bands: int, rows: int, chunk: int = 
             part = codes[start : start + chunk]
             first, second = part // count, part % count
             if earlier_rows:
-                same = signatures[first, :earlier_rows] == signatures[second, :earlier_rows]
+                same = signatures[subset[first], :earlier_rows] == signatures[subset[second], :earlier_rows]
                 fresh = ~same.reshape(len(part), band, rows).all(axis=2).any(axis=1)
                 first, second = first[fresh], second[fresh]
             yield np.stack([first, second], axis=1)

@@ -634,10 +634,10 @@ def _lsh_candidates(
 ) -> Iterator[tuple[int, int, float]]:
     if len(indices) < 2:
         return
-    matrix = batch.minhashes[batch.minhash_rows[indices]]
+    matrix, subset = batch.minhashes, batch.minhash_rows[indices]
     bands, rows = minhash.lsh_shape(options.threshold, matrix.shape[1], options.lsh_recall)
-    for chunk in minhash.candidate_pairs(matrix, bands, rows, _ESTIMATE_CHUNK):
-        estimates = minhash.estimate(matrix[chunk[:, 0]], matrix[chunk[:, 1]])
+    for chunk in minhash.candidate_pairs(matrix, bands, rows, _ESTIMATE_CHUNK, subset):
+        estimates = minhash.estimate(matrix[subset[chunk[:, 0]]], matrix[subset[chunk[:, 1]]])
         keep = estimates >= options.threshold - options.estimate_margin
         for (first, second), estimated in zip(chunk[keep].tolist(), estimates[keep].tolist(), strict=True):
             yield int(indices[first]), int(indices[second]), estimated
