@@ -290,16 +290,18 @@ def _best_sentence(doc: Document, found: Analysis, weights: dict[str, float]) ->
     and how many headline terms it shares."""
     if not found.blocks:
         return None
+    # Sums of floats over sets, whose order changes with the process's string hash seed: `math.fsum` rounds the
+    # exact sum, so the choice (and the report) is the same in every run.
     id_weights = {term_id(t): w for t, w in weights.items()}
     scores = [
-        sum(id_weights[i] for i in id_weights.keys() & set(found.block_ids(b).tolist()))
+        math.fsum(id_weights[i] for i in id_weights.keys() & set(found.block_ids(b).tolist()))
         for b in range(len(found.blocks))
     ]
     block = found.blocks[max(range(len(scores)), key=lambda i: (scores[i], -i))]
     best: tuple[float, int, int, int] = (-1.0, 0, 0, len(block.text))
     for start, end in sentences(block.text):
         shared = set(content_terms(words(block.text[start:end]))) & weights.keys()
-        score = sum(weights[t] for t in shared)
+        score = math.fsum(weights[t] for t in shared)
         if score > best[0]:
             best = (score, len(shared), start, end)
     return doc.locate_block(block, best[2], best[3]), best[1]
